@@ -1,0 +1,78 @@
+namespace Duplex.Protocol.Connection;
+
+/// <summary>
+/// The closing handshake of RFC 6455 §5.5.1 and §7 as a table of transitions. Each method
+/// returns the new state; the I/O layer acts on it (echo a close, close TCP).
+/// </summary>
+/// <remarks>
+/// <code>
+/// Open          --send close-->    CloseSent
+/// Open          --receive close--> CloseReceived   (answer with a close frame)
+/// CloseReceived --send close-->    Closed          (the echo; a server then closes TCP)
+/// CloseSent     --receive close--> Closed          (a server then closes TCP; a client waits for it)
+/// any           --fail/abort-->    Closed
+/// </code>
+/// </remarks>
+public sealed class CloseHandshake
+{
+    private readonly Lock _gate = new();
+
+    /// <summary>The current state.</summary>
+    public WebSocketState State { get; private set; } = WebSocketState.Open;
+
+    /// <summary>Whether data frames may still be sent (only while <see cref="WebSocketState.Open"/>).</summary>
+    public bool CanSendData => State == WebSocketState.Open;
+
+    /// <summary>
+    /// Records that this end is about to send a close frame. Returns false when a close was
+    /// already sent (or the connection is closed): an endpoint sends at most one close frame.
+    /// </summary>
+    public bool TrySendClose()
+    {
+        lock (_gate)
+        {
+            switch (State)
+            {
+                case WebSocketState.Open:
+                    State = WebSocketState.CloseSent;
+                    return true;
+                case WebSocketState.CloseReceived:
+                    State = WebSocketState.Closed;
+                    return true;
+                default:
+                    return false;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Records a close frame from the peer. Returns true when this end must answer with a close
+    /// frame of its own (it had not sent one yet).
+    /// </summary>
+    public bool ReceiveClose()
+    {
+        lock (_gate)
+        {
+            switch (State)
+            {
+                case WebSocketState.Open:
+                    State = WebSocketState.CloseReceived;
+                    return true;
+                case WebSocketState.CloseSent:
+                    State = WebSocketState.Closed;
+                    return false;
+                default:
+                    return false;
+            }
+        }
+    }
+
+    /// <summary>The connection failed or was aborted: nothing more is sent or received.</summary>
+    public void Abort()
+    {
+        lock (_gate)
+        {
+            State = WebSocketState.Closed;
+        }
+    }
+}

@@ -1,0 +1,28 @@
+using System.Net;
+using Duplex.Protocol.Http;
+
+namespace Duplex;
+
+/// <summary>What an accept hook sees of an upgrade request before it is accepted.</summary>
+public sealed class WebSocketAcceptContext
+{
+    internal WebSocketAcceptContext(HttpRequestHead request, string? origin, IReadOnlyList<string> offeredSubProtocols, EndPoint? remoteEndPoint)
+    {
+        Request = request;
+        Origin = origin;
+        OfferedSubProtocols = offeredSubProtocols;
+        RemoteEndPoint = remoteEndPoint;
+    }
+
+    /// <summary>The request head as received.</summary>
+    public HttpRequestHead Request { get; }
+
+    /// <summary>The Origin header (RFC 6455 §10.2), sent by browsers; null when absent.</summary>
+    public string? Origin { get; }
+
+    /// <summary>The subprotocols the client offered, in its order.</summary>
+    public IReadOnlyList<string> OfferedSubProtocols { get; }
+
+    /// <summary>The client's address.</summary>
+    public EndPoint? RemoteEndPoint { get; }
+}

@@ -1,0 +1,417 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using Duplex.Protocol.Closing;
+using Duplex.Protocol.Connection;
+using Duplex.Protocol.Frames;
+using Duplex.Timers;
+
+namespace Duplex;
+
+public sealed partial class WebSocketConnection
+{
+    private const int InitialMessageBuffer = 4 * 1024;
+
+    private byte[]? _input;
+    private int _inputOffset;
+    private int _inputCount;
+    private byte[]? _message;
+    private int _receiving;
+    private bool _receiveEnded;
+    private long _lastReceiveMs;
+    private long _pingSentMs;
+    private TaskCompletionSource? _closeFrameReceived;
+
+    /// <summary>
+    /// Receives the next whole message. Pings are answered and the peer's close is echoed while
+    /// it waits. When the connection closes it returns a message of type
+    /// <see cref="WebSocketMessageType.Close"/> (and does so again on every later call). The
+    /// returned data is valid until the next receive call. One receive at a time.
+    /// </summary>
+    public async ValueTask<WebSocketMessage> ReceiveAsync(CancellationToken cancellationToken = default)
+    {
+        ReleaseMessageBuffer();
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(InitialMessageBuffer);
+        int count = 0;
+        try
+        {
+            while (true)
+            {
+                if (count == buffer.Length)
+                {
+                    buffer = Grow(buffer, count);
+                }
+
+                WebSocketReceiveResult result = await ReceiveAsync(buffer.AsMemory(count), cancellationToken).ConfigureAwait(false);
+                count += result.Count;
+                if (result.Type == WebSocketMessageType.Close)
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    return new WebSocketMessage(WebSocketMessageType.Close, ReadOnlyMemory<byte>.Empty);
+                }
+
+                if (result.EndOfMessage)
+                {
+                    _message = buffer;
+                    return new WebSocketMessage(result.Type, buffer.AsMemory(0, count));
+                }
+            }
+        }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The messages of this connection as they arrive, until it closes (the close itself is not
+    /// yielded; see <see cref="CloseStatus"/>). Each message's data is valid until the next one is requested.
+    /// </summary>
+    public async IAsyncEnumerable<WebSocketMessage> ReadMessagesAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        while (true)
+        {
+            WebSocketMessage message = await ReceiveAsync(cancellationToken).ConfigureAwait(false);
+            if (message.IsClose)
+            {
+                yield break;
+            }
+
+            yield return message;
+        }
+    }
+
+    /// <summary>
+    /// Opens the next message as a stream, for messages too large to hold whole: read it to its
+    /// end before receiving again. Returns null when the connection closed instead.
+    /// </summary>
+    public async ValueTask<WebSocketMessageStream?> ReceiveStreamAsync(CancellationToken cancellationToken = default)
+    {
+        ReleaseMessageBuffer();
+        byte[] first = ArrayPool<byte>.Shared.Rent(InitialMessageBuffer);
+        WebSocketReceiveResult result = await ReceiveAsync(first, cancellationToken).ConfigureAwait(false);
+        if (result.Type == WebSocketMessageType.Close)
+        {
+            ArrayPool<byte>.Shared.Return(first);
+            return null;
+        }
+
+        return new WebSocketMessageStream(this, result.Type, first, result.Count, result.EndOfMessage);
+    }
+
+    /// <summary>
+    /// Receives the next piece of a message into <paramref name="buffer"/>: as many bytes as are
+    /// available, up to the buffer's size. The lowest-level receive; the others are built on it.
+    /// </summary>
+    public async ValueTask<WebSocketReceiveResult> ReceiveAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        if (Interlocked.Exchange(ref _receiving, 1) != 0)
+        {
+            throw new InvalidOperationException("Another receive is already pending on this connection.");
+        }
+
+        try
+        {
+            return await ReceiveCoreAsync(buffer, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Volatile.Write(ref _receiving, 0);
+        }
+    }
+
+    private async ValueTask<WebSocketReceiveResult> ReceiveCoreAsync(Memory<byte> buffer, CancellationToken cancellationToken)
+    {
+        int written = 0;
+        while (true)
+        {
+            if (_receiveEnded)
+            {
+                return new WebSocketReceiveResult(0, WebSocketMessageType.Close, true);
+            }
+
+            if (_inputCount == 0 && !await FillAsync(cancellationToken).ConfigureAwait(false))
+            {
+                await OnTransportEndedAsync().ConfigureAwait(false);
+                continue;
+            }
+
+            ReceiveEvent ev = _receiver.Receive(
+                _input.AsSpan(_inputOffset, _inputCount),
+                buffer.Span[written..],
+                out int consumed,
+                out int count);
+            _inputOffset += consumed;
+            _inputCount -= consumed;
+            written += count;
+            if (_inputCount == 0)
+            {
+                ReleaseInputBuffer();
+            }
+
+            switch (ev)
+            {
+                case ReceiveEvent.NeedMoreData:
+                    if (written > 0)
+                    {
+                        return new WebSocketReceiveResult(written, MessageType, false);
+                    }
+
+                    break;
+                case ReceiveEvent.OutputFull:
+                    return new WebSocketReceiveResult(written, MessageType, false);
+                case ReceiveEvent.MessageEnd:
+                    return new WebSocketReceiveResult(written, MessageType, true);
+                case ReceiveEvent.Ping:
+                    await SendPongAsync(cancellationToken).ConfigureAwait(false);
+                    break;
+                case ReceiveEvent.Pong:
+                    break;
+                case ReceiveEvent.Close:
+                    await OnCloseFrameAsync().ConfigureAwait(false);
+                    break;
+                case ReceiveEvent.Error:
+                    await OnProtocolErrorAsync().ConfigureAwait(false);
+                    break;
+            }
+
+            if (written > 0 && ev != ReceiveEvent.NeedMoreData)
+            {
+                return new WebSocketReceiveResult(written, MessageType, false);
+            }
+        }
+    }
+
+    private WebSocketMessageType MessageType => _receiver.MessageOpcode == Opcode.Text ? WebSocketMessageType.Text : WebSocketMessageType.Binary;
+
+    /// <summary>Waits for bytes with a zero-byte read (no buffer held while idle), then reads them into a pooled buffer.</summary>
+    private async ValueTask<bool> FillAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (_input is null)
+            {
+                int probe = await _stream.ReadAsync(Memory<byte>.Empty, cancellationToken).ConfigureAwait(false);
+                _ = probe;
+                _input = ArrayPool<byte>.Shared.Rent(_options.ReceiveBufferSize);
+            }
+
+            int read = await _stream.ReadAsync(_input, cancellationToken).ConfigureAwait(false);
+            if (read == 0)
+            {
+                return false;
+            }
+
+            _inputOffset = 0;
+            _inputCount = read;
+            Volatile.Write(ref _lastReceiveMs, ConnectionTimer.NowMs);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            throw;
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException)
+        {
+            Log.TransportError(_logger, RemoteEndPoint, ex.Message);
+            return false;
+        }
+    }
+
+    private async ValueTask SendPongAsync(CancellationToken cancellationToken)
+    {
+        byte[] payload = ArrayPool<byte>.Shared.Rent(FrameHeader.MaxControlPayload);
+        try
+        {
+            // RFC 6455 §5.5.3: a pong carries the payload of the ping it answers.
+            int length = _receiver.ControlPayload.Length;
+            _receiver.ControlPayload.CopyTo(payload);
+            await SendControlAsync(Opcode.Pong, payload.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException)
+        {
+            Log.TransportError(_logger, RemoteEndPoint, ex.Message);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(payload);
+        }
+    }
+
+    private async ValueTask OnCloseFrameAsync()
+    {
+        ushort? code = _receiver.CloseCode;
+        CloseStatus ??= code.HasValue ? (CloseStatus)code.Value : Protocol.Closing.CloseStatus.NoStatusReceived;
+        CloseStatusDescription ??= _receiver.CloseReason;
+        _receiveEnded = true;
+        _closeFrameReceived?.TrySetResult();
+        bool mustAnswer = _handshake.ReceiveClose();
+        if (mustAnswer)
+        {
+            try
+            {
+                await SendCloseEchoAsync(code, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is IOException or ObjectDisposedException)
+            {
+                Log.TransportError(_logger, RemoteEndPoint, ex.Message);
+            }
+        }
+
+        await CloseTransportAsync().ConfigureAwait(false);
+    }
+
+    private async ValueTask OnProtocolErrorAsync()
+    {
+        CloseStatus status = _receiver.ErrorStatus;
+        Log.ProtocolError(_logger, RemoteEndPoint, (int)status, _receiver.ErrorMessage);
+        CloseStatus ??= status;
+        CloseStatusDescription ??= _receiver.ErrorMessage;
+        _receiveEnded = true;
+        _closeFrameReceived?.TrySetResult();
+        try
+        {
+            // RFC 6455 §7.1.7: to fail the connection, send a close frame with the code, then close.
+            await CloseOutputAsync(status, _receiver.ErrorMessage, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException)
+        {
+            Log.TransportError(_logger, RemoteEndPoint, ex.Message);
+        }
+
+        _handshake.Abort();
+        await CloseTransportAsync().ConfigureAwait(false);
+    }
+
+    private ValueTask OnTransportEndedAsync()
+    {
+        _receiveEnded = true;
+        CloseStatus ??= Protocol.Closing.CloseStatus.AbnormalClosure;
+        _closeFrameReceived?.TrySetResult();
+        Abort();
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// After the closing handshake: a server closes TCP at once (RFC 6455 §7.1.1); a client
+    /// waits for the server to close it, bounded by the close timeout, then closes it itself.
+    /// </summary>
+    private async ValueTask CloseTransportAsync()
+    {
+        if (_role == Role.Client)
+        {
+            using var timeout = new CancellationTokenSource(_options.CloseTimeout);
+            try
+            {
+                byte[] sink = ArrayPool<byte>.Shared.Rent(256);
+                try
+                {
+                    while (await _stream.ReadAsync(sink, timeout.Token).ConfigureAwait(false) > 0)
+                    {
+                        // Anything after the close frame is dropped (RFC 6455 §5.5.1).
+                    }
+                }
+                finally
+                {
+                    ArrayPool<byte>.Shared.Return(sink);
+                }
+            }
+            catch (Exception ex) when (ex is IOException or ObjectDisposedException or OperationCanceledException)
+            {
+                // Timed out or the transport broke: close it from this side.
+            }
+        }
+
+        ReleaseInputBuffer();
+        ReleaseTransport();
+    }
+
+    /// <summary>
+    /// After sending a close frame: waits for the peer's close frame, reading (and dropping)
+    /// messages still in flight when no receive is pending; bounded by the close timeout.
+    /// </summary>
+    private async Task FinishClosingAsync(CancellationToken cancellationToken)
+    {
+        if (_receiveEnded)
+        {
+            return;
+        }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.CloseTimeout);
+        if (Volatile.Read(ref _receiving) == 0)
+        {
+            try
+            {
+                byte[] sink = ArrayPool<byte>.Shared.Rent(InitialMessageBuffer);
+                try
+                {
+                    while ((await ReceiveAsync(sink, timeout.Token).ConfigureAwait(false)).Type != WebSocketMessageType.Close)
+                    {
+                    }
+                }
+                finally
+                {
+                    ArrayPool<byte>.Shared.Return(sink);
+                }
+
+                return;
+            }
+            catch (InvalidOperationException)
+            {
+                // A receive started meanwhile; wait for it below.
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                Abort();
+                return;
+            }
+        }
+
+        TaskCompletionSource closeSeen = LazyInitializer.EnsureInitialized(ref _closeFrameReceived, static () => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        if (_receiveEnded)
+        {
+            return;
+        }
+
+        try
+        {
+            await closeSeen.Task.WaitAsync(timeout.Token).ConfigureAwait(false);
+            await Completion.WaitAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            Abort();
+        }
+    }
+
+    private void ReleaseInputBuffer()
+    {
+        byte[]? input = _input;
+        if (input is not null && _inputCount == 0)
+        {
+            _input = null;
+            _inputOffset = 0;
+            ArrayPool<byte>.Shared.Return(input);
+        }
+    }
+
+    private void ReleaseMessageBuffer()
+    {
+        byte[]? message = _message;
+        if (message is not null)
+        {
+            _message = null;
+            ArrayPool<byte>.Shared.Return(message);
+        }
+    }
+
+    private byte[] Grow(byte[] buffer, int count)
+    {
+        long wanted = Math.Min((long)buffer.Length * 2, Math.Max(_options.MaxMessageSize, buffer.Length + 1));
+        byte[] larger = ArrayPool<byte>.Shared.Rent((int)Math.Min(wanted, Array.MaxLength));
+        buffer.AsSpan(0, count).CopyTo(larger);
+        ArrayPool<byte>.Shared.Return(buffer);
+        return larger;
+    }
+}

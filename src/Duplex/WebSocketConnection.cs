@@ -1,0 +1,175 @@
+using System.Net;
+using Duplex.Protocol.Closing;
+using Duplex.Protocol.Connection;
+using Duplex.Timers;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Duplex;
+
+/// <summary>
+/// An open WebSocket connection, on the server or the client side. It drives the Sans-I/O
+/// <see cref="WebSocketReceiver"/> over a stream: receiving runs on the caller's receive calls
+/// (pings are answered and closes echoed there, so keep a receive pending), sending is safe from
+/// many threads at once and keeps each message whole and in order.
+/// </summary>
+public sealed partial class WebSocketConnection : IAsyncDisposable, ITimerClient
+{
+    private readonly Stream _stream;
+    private readonly Role _role;
+    private readonly WebSocketOptions _options;
+    private readonly ILogger _logger;
+    private readonly WebSocketReceiver _receiver;
+    private readonly CloseHandshake _handshake = new();
+    private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _disposed;
+
+    internal WebSocketConnection(
+        Stream stream,
+        Role role,
+        WebSocketOptions options,
+        ILogger? logger,
+        ReadOnlyMemory<byte> leftover,
+        string? subProtocol,
+        string? extensions,
+        EndPoint? remoteEndPoint)
+    {
+        _stream = stream;
+        _role = role;
+        _options = options;
+        _logger = logger ?? NullLogger.Instance;
+        SubProtocol = subProtocol;
+        Extensions = extensions;
+        RemoteEndPoint = remoteEndPoint;
+        _receiver = new WebSocketReceiver(new ReceiverOptions { Role = role, MaxMessageSize = options.MaxMessageSize });
+        if (!leftover.IsEmpty)
+        {
+            _input = System.Buffers.ArrayPool<byte>.Shared.Rent(Math.Max(leftover.Length, options.ReceiveBufferSize));
+            leftover.CopyTo(_input);
+            _inputCount = leftover.Length;
+        }
+
+        _lastReceiveMs = ConnectionTimer.NowMs;
+        if (options.KeepAliveEnabled)
+        {
+            TimeSpan resolution = TimeSpan.FromTicks(Math.Min(options.KeepAliveInterval.Ticks, options.KeepAliveTimeout.Ticks) / 4);
+            ConnectionTimer.Shared.Register(this, resolution);
+        }
+    }
+
+    /// <summary>The subprotocol the handshake agreed on, or null.</summary>
+    public string? SubProtocol { get; }
+
+    /// <summary>The extensions the handshake agreed on (the Sec-WebSocket-Extensions value), or null.</summary>
+    public string? Extensions { get; }
+
+    /// <summary>The upgrade request that opened this connection (server side; null on a client).</summary>
+    public Protocol.Http.HttpRequestHead? Request { get; init; }
+
+    /// <summary>The peer's address.</summary>
+    public EndPoint? RemoteEndPoint { get; }
+
+    /// <summary>Where the connection stands in the closing handshake.</summary>
+    public WebSocketState State => _handshake.State;
+
+    /// <summary>
+    /// How the connection closed, once it has: the code of the peer's close frame (1005 when it
+    /// had none), the code this end failed the connection with, or 1006 when TCP closed without
+    /// a close frame. Null while open.
+    /// </summary>
+    public CloseStatus? CloseStatus { get; private set; }
+
+    /// <summary>The reason that came with <see cref="CloseStatus"/>.</summary>
+    public string? CloseStatusDescription { get; private set; }
+
+    /// <summary>Completes when the connection is closed and its stream released.</summary>
+    public Task Completion => _closed.Task;
+
+    /// <summary>Which end this is.</summary>
+    public bool IsServer => _role == Role.Server;
+
+    /// <summary>Closes the TCP connection at once, without a closing handshake.</summary>
+    public void Abort()
+    {
+        _handshake.Abort();
+        CloseStatus ??= Protocol.Closing.CloseStatus.AbnormalClosure;
+        ReleaseTransport();
+    }
+
+    /// <summary>
+    /// Closes gracefully if still open (close frame, wait for the peer's, bounded by
+    /// <see cref="WebSocketOptions.CloseTimeout"/>), then releases the connection.
+    /// </summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (State == WebSocketState.Open || State == WebSocketState.CloseReceived)
+        {
+            try
+            {
+                await CloseAsync(Protocol.Closing.CloseStatus.NormalClosure, null, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (IOException)
+            {
+                // The peer is gone; there is nobody left to close with.
+            }
+            catch (ObjectDisposedException)
+            {
+            }
+        }
+
+        Abort();
+    }
+
+    bool ITimerClient.OnTick(long nowMs)
+    {
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            return false;
+        }
+
+        long pingSent = Volatile.Read(ref _pingSentMs);
+        long last = Volatile.Read(ref _lastReceiveMs);
+        if (pingSent != 0)
+        {
+            if (last >= pingSent)
+            {
+                // Something arrived since the ping: the peer is alive.
+                Volatile.Write(ref _pingSentMs, 0);
+            }
+            else if (nowMs - pingSent >= (long)_options.KeepAliveTimeout.TotalMilliseconds)
+            {
+                Log.KeepAliveTimeout(_logger, RemoteEndPoint, (long)_options.KeepAliveTimeout.TotalMilliseconds);
+                Abort();
+                return false;
+            }
+        }
+        else if (State == WebSocketState.Open && nowMs - last >= (long)_options.KeepAliveInterval.TotalMilliseconds)
+        {
+            Volatile.Write(ref _pingSentMs, nowMs);
+            _ = SendKeepAlivePingAsync();
+        }
+
+        return true;
+    }
+
+    private void ReleaseTransport()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        ConnectionTimer.Shared.Unregister(this);
+        _handshake.Abort();
+        try
+        {
+            _stream.Dispose();
+        }
+        catch (IOException)
+        {
+            // Disposing a stream whose peer vanished may throw; the connection is gone either way.
+        }
+
+        _closed.TrySetResult();
+    }
+}

@@ -1,0 +1,294 @@
+using System.Text;
+using System.Text.Json;
+using Duplex.Protocol.Closing;
+using Xunit.Abstractions;
+
+namespace Duplex.Tests.Interop;
+
+/// <summary>
+/// Interop in both directions with a third-party WebSocket library run as a separate process:
+/// its scripted client against the Duplex server, and the Duplex client against its echo server.
+/// Each derived class names the peer (Node's ws, Python's websockets); the tests are the same.
+/// </summary>
+public abstract class ThirdPartyPeerInteropTests(ITestOutputHelper output)
+{
+    protected ITestOutputHelper Output { get; } = output;
+
+    /// <summary>Starts the peer's scripted client (ws-client.js / websockets-client.py) with these arguments.</summary>
+    protected abstract PeerProcess StartClient(IEnumerable<string> arguments);
+
+    /// <summary>Starts the peer's echo server (ws-echo-server.js / websockets-echo-server.py) with these arguments.</summary>
+    protected abstract PeerProcess StartEchoServer(IEnumerable<string> arguments);
+
+    // ---- the peer's client against the Duplex server -------------------------------------------
+
+    [Fact]
+    public async Task Peer_client_round_trips_text_empty_binary_1MiB_ping_and_a_burst_through_the_Duplex_server()
+    {
+        await using var server = await InteropDuplexServer.StartAsync();
+        await using var client = StartClient([server.WebSocketUri().ToString(), "--count", "200"]);
+
+        var result = await client.WaitForResultAsync(InteropTimeouts.PeerRun);
+
+        result.AssertOk();
+        Assert.Equal(
+            ["connect", "text", "empty-text", "empty-binary", "binary-65536", "text-1048576", "ping", "burst-200", "close"],
+            result.Steps);
+        Assert.Equal(1000, result.GetInt("closeCode"));
+        var close = await server.WaitForCloseAsync(InteropTimeouts.Step);
+        Assert.Equal(new ReceivedClose(1000, "bye"), close);
+    }
+
+    [Fact]
+    public async Task Duplex_server_selects_the_first_subprotocol_the_peer_client_offers_that_it_supports()
+    {
+        await using var server = await InteropDuplexServer.StartAsync(subProtocols: ["chat", "superchat"]);
+        await using var client = StartClient([
+            server.WebSocketUri().ToString(), "--subprotocol", "x-unknown", "--subprotocol", "superchat", "--subprotocol", "chat",
+            "--size", "1000", "--count", "2"]);
+
+        var result = await client.WaitForResultAsync(InteropTimeouts.PeerRun);
+
+        result.AssertOk();
+        Assert.Equal("superchat", result.GetString("protocol"));
+        Assert.Equal("superchat", (await server.WaitForAcceptAsync(InteropTimeouts.Step)).SubProtocol);
+    }
+
+    [Fact]
+    public async Task Peer_client_close_code_and_reason_reach_the_Duplex_server_which_echoes_the_code()
+    {
+        const string reason = "\u00fcber \u2713 done";
+        await using var server = await InteropDuplexServer.StartAsync();
+        await using var client = StartClient([
+            server.WebSocketUri().ToString(), "--close-code", "4321", "--close-reason", reason, "--size", "1000", "--count", "2"]);
+
+        var result = await client.WaitForResultAsync(InteropTimeouts.PeerRun);
+
+        result.AssertOk();
+        Assert.Equal(4321, result.GetInt("closeCode"));
+        Assert.Equal(new ReceivedClose(4321, reason), await server.WaitForCloseAsync(InteropTimeouts.Step));
+    }
+
+    [Fact]
+    public async Task Peer_client_offering_permessage_deflate_still_round_trips_through_the_Duplex_server()
+    {
+        await using var server = await InteropDuplexServer.StartAsync();
+        await using var client = StartClient([server.WebSocketUri().ToString(), "--deflate", "--count", "20"]);
+
+        var result = await client.WaitForResultAsync(InteropTimeouts.PeerRun);
+
+        result.AssertOk();
+        var accepted = await server.WaitForAcceptAsync(InteropTimeouts.Step);
+        Output.WriteLine($"extensions agreed: server {accepted.Extensions ?? "(none)"}, peer {ExtensionsText(result.Json)}");
+        Assert.Equal(accepted.Extensions is null, ExtensionsText(result.Json) == "(none)");
+    }
+
+    [Fact]
+    public async Task Peer_client_sees_the_code_and_reason_of_a_close_the_Duplex_server_starts()
+    {
+        await using var server = await InteropDuplexServer.StartAsync();
+        await using var client = StartClient([server.WebSocketUri(InteropDuplexServer.ServerClosePath).ToString(), "--expect-server-close"]);
+
+        var result = await client.WaitForResultAsync(InteropTimeouts.PeerRun);
+
+        result.AssertOk();
+        Assert.Equal(InteropDuplexServer.ServerCloseCode, result.GetInt("closeCode"));
+        Assert.Equal(InteropDuplexServer.ServerCloseReason, result.GetString("closeReason"));
+        // The peer's answer completes the server's closing handshake with the same code.
+        Assert.Equal(InteropDuplexServer.ServerCloseCode, (await server.WaitForCloseAsync(InteropTimeouts.Step)).Code);
+    }
+
+    // ---- the Duplex client against the peer's server ------------------------------------------
+
+    [Fact]
+    public async Task Duplex_client_round_trips_text_binary_empty_and_1MiB_messages_through_the_peer_server()
+    {
+        await using var peer = StartEchoServer([]);
+        var port = await peer.WaitForListeningPortAsync(InteropTimeouts.PeerStart);
+        await using var ws = await ConnectAsync(new Uri($"ws://127.0.0.1:{port}/echo"));
+
+        await AssertTextEchoAsync(ws, "hello \u00e9\u2713\U0001F600");
+        await AssertTextEchoAsync(ws, "");
+        await AssertBinaryEchoAsync(ws, []);
+        await AssertBinaryEchoAsync(ws, InteropPayloads.Binary(65536));
+        await AssertTextEchoAsync(ws, InteropPayloads.Text(1 << 20));
+        await AssertBinaryEchoAsync(ws, InteropPayloads.Binary(1 << 20));
+
+        await ws.CloseAsync(CloseStatus.NormalClosure, "bye", InteropTimeouts.Token());
+        Assert.Equal(CloseStatus.NormalClosure, ws.CloseStatus);
+        var close = await peer.WaitForEventAsync("CLOSE", InteropTimeouts.Step);
+        Assert.Equal(1000, close.GetProperty("code").GetInt32());
+        Assert.Equal("bye", close.GetProperty("reason").GetString());
+    }
+
+    [Fact]
+    public async Task Duplex_client_burst_of_messages_comes_back_from_the_peer_server_in_order()
+    {
+        await using var peer = StartEchoServer([]);
+        var port = await peer.WaitForListeningPortAsync(InteropTimeouts.PeerStart);
+        await using var ws = await ConnectAsync(new Uri($"ws://127.0.0.1:{port}/echo"));
+        const int count = 300;
+
+        for (var i = 0; i < count; i++)
+        {
+            if (i % 2 == 0)
+            {
+                await ws.SendTextAsync($"burst-{i}", InteropTimeouts.Token());
+            }
+            else
+            {
+                await ws.SendBinaryAsync(InteropPayloads.Binary(i), InteropTimeouts.Token());
+            }
+        }
+
+        for (var i = 0; i < count; i++)
+        {
+            var message = await ws.ReceiveAsync(InteropTimeouts.Token());
+            if (i % 2 == 0)
+            {
+                Assert.Equal(WebSocketMessageType.Text, message.Type);
+                Assert.Equal($"burst-{i}", message.Text);
+            }
+            else
+            {
+                Assert.Equal(WebSocketMessageType.Binary, message.Type);
+                InteropPayloads.AssertSameBytes(InteropPayloads.Binary(i), message.Data.Span, $"burst message {i}");
+            }
+        }
+
+        await ws.CloseAsync(CloseStatus.NormalClosure, null, InteropTimeouts.Token());
+    }
+
+    [Fact]
+    public async Task Duplex_client_negotiates_a_subprotocol_with_the_peer_server()
+    {
+        await using var peer = StartEchoServer(["--subprotocol", "chat"]);
+        var port = await peer.WaitForListeningPortAsync(InteropTimeouts.PeerStart);
+        await using var ws = await ConnectAsync(new Uri($"ws://127.0.0.1:{port}/echo"), ["chat", "other"]);
+
+        Assert.Equal("chat", ws.SubProtocol);
+        var connect = await peer.WaitForEventAsync("CONNECT", InteropTimeouts.Step);
+        Assert.Equal("chat", connect.GetProperty("protocol").GetString());
+        await AssertTextEchoAsync(ws, "in chat");
+        await ws.CloseAsync(CloseStatus.NormalClosure, null, InteropTimeouts.Token());
+    }
+
+    [Fact]
+    public async Task Duplex_client_close_code_and_reason_reach_the_peer_server_which_echoes_the_code()
+    {
+        const string reason = "done \u2713";
+        await using var peer = StartEchoServer([]);
+        var port = await peer.WaitForListeningPortAsync(InteropTimeouts.PeerStart);
+        await using var ws = await ConnectAsync(new Uri($"ws://127.0.0.1:{port}/echo"));
+        await AssertTextEchoAsync(ws, "before close");
+
+        await ws.CloseAsync((CloseStatus)4002, reason, InteropTimeouts.Token());
+
+        Assert.Equal((CloseStatus)4002, ws.CloseStatus);
+        Assert.Equal(WebSocketState.Closed, ws.State);
+        var close = await peer.WaitForEventAsync("CLOSE", InteropTimeouts.Step);
+        Assert.Equal(4002, close.GetProperty("code").GetInt32());
+        Assert.Equal(reason, close.GetProperty("reason").GetString());
+    }
+
+    [Fact]
+    public async Task Duplex_client_reports_the_code_and_reason_of_a_close_the_peer_server_starts()
+    {
+        await using var peer = StartEchoServer([]);
+        var port = await peer.WaitForListeningPortAsync(InteropTimeouts.PeerStart);
+        await using var ws = await ConnectAsync(new Uri($"ws://127.0.0.1:{port}/echo?close=4003&reason=server%20closing"));
+
+        var message = await ws.ReceiveAsync(InteropTimeouts.Token());
+
+        Assert.Equal(WebSocketMessageType.Close, message.Type);
+        Assert.Equal((CloseStatus)4003, ws.CloseStatus);
+        Assert.Equal("server closing", ws.CloseStatusDescription);
+        var close = await peer.WaitForEventAsync("CLOSE", InteropTimeouts.Step);
+        Assert.Equal(4003, close.GetProperty("code").GetInt32());
+    }
+
+    [Fact]
+    public async Task Duplex_client_answers_a_ping_from_the_peer_server_with_the_same_payload()
+    {
+        await using var peer = StartEchoServer([]);
+        var port = await peer.WaitForListeningPortAsync(InteropTimeouts.PeerStart);
+        await using var ws = await ConnectAsync(new Uri($"ws://127.0.0.1:{port}/echo?ping=are-you-there"));
+
+        // Pings are answered by a pending receive.
+        var receive = ws.ReceiveAsync(InteropTimeouts.Token()).AsTask();
+        var pong = await peer.WaitForEventAsync("PONG", InteropTimeouts.Step);
+
+        Assert.Equal("are-you-there", pong.GetProperty("payload").GetString());
+        await ws.SendTextAsync("after the ping", InteropTimeouts.Token());
+        var echo = await receive.WaitAsync(InteropTimeouts.Step);
+        Assert.Equal("after the ping", echo.Text);
+        await ws.CloseAsync(CloseStatus.NormalClosure, null, InteropTimeouts.Token());
+    }
+
+    [Fact]
+    public async Task Duplex_client_round_trips_through_a_peer_server_that_offers_permessage_deflate()
+    {
+        await using var peer = StartEchoServer(["--deflate"]);
+        var port = await peer.WaitForListeningPortAsync(InteropTimeouts.PeerStart);
+        await using var ws = await ConnectAsync(new Uri($"ws://127.0.0.1:{port}/echo"));
+        Output.WriteLine($"extensions agreed: {ws.Extensions ?? "(none)"}");
+
+        await AssertTextEchoAsync(ws, InteropPayloads.Text(100_000));
+        await AssertBinaryEchoAsync(ws, InteropPayloads.Binary(100_000));
+        await ws.CloseAsync(CloseStatus.NormalClosure, null, InteropTimeouts.Token());
+        Assert.Equal(1000, (await peer.WaitForEventAsync("CLOSE", InteropTimeouts.Step)).GetProperty("code").GetInt32());
+    }
+
+    // ---- helpers -------------------------------------------------------------------------------
+
+    internal static Task<WebSocketConnection> ConnectAsync(Uri uri, IReadOnlyList<string>? subProtocols = null) =>
+        WebSocketClient.ConnectAsync(
+            uri,
+            new WebSocketClientOptions
+            {
+                SubProtocols = subProtocols ?? [],
+                UseEnvironmentProxy = false,
+                ConnectTimeout = InteropTimeouts.Step,
+                WebSocket = new WebSocketOptions { MaxMessageSize = InteropDuplexServer.MaxMessageSize },
+            },
+            InteropTimeouts.Token());
+
+    internal static async Task AssertTextEchoAsync(WebSocketConnection ws, string text)
+    {
+        await ws.SendTextAsync(text, InteropTimeouts.Token());
+        var echo = await ws.ReceiveAsync(InteropTimeouts.Token());
+        Assert.Equal(WebSocketMessageType.Text, echo.Type);
+        InteropPayloads.AssertSameBytes(Encoding.UTF8.GetBytes(text), echo.Data.Span, $"the echo of a {Encoding.UTF8.GetByteCount(text)}-byte text");
+    }
+
+    internal static async Task AssertBinaryEchoAsync(WebSocketConnection ws, byte[] data)
+    {
+        await ws.SendBinaryAsync(data, InteropTimeouts.Token());
+        var echo = await ws.ReceiveAsync(InteropTimeouts.Token());
+        Assert.Equal(WebSocketMessageType.Binary, echo.Type);
+        InteropPayloads.AssertSameBytes(data, echo.Data.Span, $"the echo of a {data.Length}-byte binary");
+    }
+
+    private static string ExtensionsText(JsonElement json) =>
+        json.TryGetProperty("extensions", out var e) && e.ValueKind != JsonValueKind.Null ? e.ToString() : "(none)";
+}
+
+/// <summary>Interop with Node's `ws` library (tests/peers/node).</summary>
+public sealed class NodeWsInteropTests(ITestOutputHelper output) : ThirdPartyPeerInteropTests(output)
+{
+    protected override PeerProcess StartClient(IEnumerable<string> arguments) =>
+        PeerProcess.StartNode("ws-client.js", [.. arguments, "--timeout", "60"], Output);
+
+    protected override PeerProcess StartEchoServer(IEnumerable<string> arguments) =>
+        PeerProcess.StartNode("ws-echo-server.js", arguments, Output);
+}
+
+/// <summary>Interop with Python's `websockets` library (tests/peers/python, Debian's python3-websockets).</summary>
+public sealed class PythonWebsocketsInteropTests(ITestOutputHelper output) : ThirdPartyPeerInteropTests(output)
+{
+    protected override PeerProcess StartClient(IEnumerable<string> arguments) =>
+        PeerProcess.StartPython("websockets-client.py", [.. arguments, "--timeout", "60"], Output);
+
+    protected override PeerProcess StartEchoServer(IEnumerable<string> arguments) =>
+        PeerProcess.StartPython("websockets-echo-server.py", arguments, Output);
+}

@@ -1,0 +1,83 @@
+'use strict';
+// Helpers shared by the Node peers: argument parsing, deterministic payloads, result lines.
+
+/**
+ * Parses argv into { positional: [], options: {} }.
+ * `--name value` stores a string, a flag listed in `flags` stores true,
+ * and a name listed in `lists` may repeat and collects an array.
+ */
+function parseArgs(argv, { flags = [], lists = [] } = {}) {
+  const positional = [];
+  const options = {};
+  for (const name of lists) options[name] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (!arg.startsWith('--')) {
+      positional.push(arg);
+      continue;
+    }
+    let name = arg.slice(2);
+    let value;
+    const eq = name.indexOf('=');
+    if (eq >= 0) {
+      value = name.slice(eq + 1);
+      name = name.slice(0, eq);
+    }
+    if (flags.includes(name)) {
+      options[name] = value === undefined ? true : value !== 'false';
+      continue;
+    }
+    if (value === undefined) {
+      if (i + 1 >= argv.length) throw new Error(`option --${name} needs a value`);
+      value = argv[++i];
+    }
+    if (lists.includes(name)) options[name].push(value);
+    else options[name] = value;
+  }
+  return { positional, options };
+}
+
+function intOption(options, name, fallback) {
+  if (options[name] === undefined) return fallback;
+  const n = Number(options[name]);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`option --${name} must be a non-negative integer, got ${options[name]}`);
+  return n;
+}
+
+/** `size` bytes where byte i is (i * 31 + 7) mod 256. */
+function binaryPattern(size) {
+  const buf = Buffer.allocUnsafe(size);
+  for (let i = 0; i < size; i++) buf[i] = (i * 31 + 7) & 0xff;
+  return buf;
+}
+
+/**
+ * A string whose UTF-8 encoding is exactly `byteLength` bytes and mixes 1-, 2-, 3- and
+ * 4-byte characters, so that a peer that splits frames or validates UTF-8 incrementally
+ * sees code points cut at every kind of boundary.
+ */
+function textPattern(byteLength) {
+  const unit = 'Duplex \u00e9\u00df \u2713\u20ac \ud83d\ude00 0123456789 ';
+  const unitBytes = Buffer.byteLength(unit, 'utf8');
+  let text = unit.repeat(Math.floor(byteLength / unitBytes));
+  let remaining = byteLength - Buffer.byteLength(text, 'utf8');
+  text += 'x'.repeat(remaining);
+  return text;
+}
+
+function describeMismatch(expected, actual) {
+  const a = Buffer.isBuffer(expected) ? expected : Buffer.from(expected, 'utf8');
+  const b = Buffer.isBuffer(actual) ? actual : Buffer.from(actual, 'utf8');
+  if (a.length !== b.length) return `length ${b.length}, expected ${a.length}`;
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] !== b[i]) return `first difference at byte ${i}: 0x${b[i].toString(16)} instead of 0x${a[i].toString(16)}`;
+  }
+  return 'no difference';
+}
+
+/** Prints one JSON line on stdout. */
+function printResult(result) {
+  process.stdout.write(JSON.stringify(result) + '\n');
+}
+
+module.exports = { parseArgs, intOption, binaryPattern, textPattern, describeMismatch, printResult };
