@@ -293,37 +293,59 @@ public sealed partial class WebSocketConnection
     }
 
     /// <summary>
-    /// After the closing handshake: a server closes TCP at once (RFC 6455 §7.1.1); a client
-    /// waits for the server to close it, bounded by the close timeout, then closes it itself.
+    /// After the closing handshake (or after failing the connection): a server closes TCP first
+    /// (RFC 6455 §7.1.1) by shutting down its sending side, so its FIN follows the close frame;
+    /// a client waits for the server to do so. Either then drains what the peer still sends until
+    /// it closes too, bounded by the close timeout, so that closing never resets the connection
+    /// under unread data (a reset can destroy the close frame before the peer reads it).
     /// </summary>
     private async ValueTask CloseTransportAsync()
     {
-        if (_role == Role.Client)
+        if (_role == Role.Server)
         {
-            using var timeout = new CancellationTokenSource(_options.CloseTimeout);
+            await ShutdownSendAsync().ConfigureAwait(false);
+        }
+
+        using var timeout = new CancellationTokenSource(_options.CloseTimeout);
+        try
+        {
+            byte[] sink = ArrayPool<byte>.Shared.Rent(1024);
             try
             {
-                byte[] sink = ArrayPool<byte>.Shared.Rent(256);
-                try
+                while (await _stream.ReadAsync(sink, timeout.Token).ConfigureAwait(false) > 0)
                 {
-                    while (await _stream.ReadAsync(sink, timeout.Token).ConfigureAwait(false) > 0)
-                    {
-                        // Anything after the close frame is dropped (RFC 6455 §5.5.1).
-                    }
-                }
-                finally
-                {
-                    ArrayPool<byte>.Shared.Return(sink);
+                    // Anything after the close frame is dropped (RFC 6455 §5.5.1).
                 }
             }
-            catch (Exception ex) when (ex is IOException or ObjectDisposedException or OperationCanceledException)
+            finally
             {
-                // Timed out or the transport broke: close it from this side.
+                ArrayPool<byte>.Shared.Return(sink);
             }
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or OperationCanceledException)
+        {
+            // Timed out or the transport broke: close it from this side.
         }
 
         ReleaseInputBuffer();
         ReleaseTransport();
+    }
+
+    private async ValueTask ShutdownSendAsync()
+    {
+        try
+        {
+            if (_stream is System.Net.Security.SslStream ssl)
+            {
+                await ssl.ShutdownAsync().ConfigureAwait(false);
+            }
+
+            _socket?.Shutdown(System.Net.Sockets.SocketShutdown.Send);
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or System.Net.Sockets.SocketException or InvalidOperationException)
+        {
+            // Already gone: nothing left to shut down.
+        }
     }
 
     /// <summary>

@@ -16,6 +16,7 @@ namespace Duplex;
 public sealed partial class WebSocketConnection : IAsyncDisposable, ITimerClient
 {
     private readonly Stream _stream;
+    private readonly System.Net.Sockets.Socket? _socket;
     private readonly Role _role;
     private readonly WebSocketOptions _options;
     private readonly ILogger _logger;
@@ -32,9 +33,11 @@ public sealed partial class WebSocketConnection : IAsyncDisposable, ITimerClient
         ReadOnlyMemory<byte> leftover,
         string? subProtocol,
         string? extensions,
-        EndPoint? remoteEndPoint)
+        EndPoint? remoteEndPoint,
+        System.Net.Sockets.Socket? socket = null)
     {
         _stream = stream;
+        _socket = socket;
         _role = role;
         _options = options;
         _logger = logger ?? NullLogger.Instance;

@@ -200,7 +200,11 @@ public sealed class WebSocketReceiver
                 return false;
             }
 
-            consumed += size - _headerCount;
+            if (status == OperationStatus.Done)
+            {
+                consumed += size - _headerCount;
+            }
+
             _headerCount = 0;
         }
 

@@ -105,7 +105,7 @@ public static class HttpHeadParser
         {
             int lineLimit = startLineSeen ? limits.MaxHeaderLineLength : limits.MaxStartLineLength;
             HttpParseError tooLong = startLineSeen ? HttpParseError.HeaderLineTooLong : HttpParseError.StartLineTooLong;
-            ReadOnlySpan<byte> rest = buffer[pos..];
+            ReadOnlySpan<byte> rest = window[pos..];
             int lf = rest.IndexOf((byte)'\n');
 
             // A line of lineLimit bytes plus CR spans lineLimit + 1 bytes before its LF; with that

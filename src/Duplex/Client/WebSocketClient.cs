@@ -108,7 +108,8 @@ public static class WebSocketClient
                 throw new WebSocketHandshakeException(result.Error ?? "The WebSocket handshake failed.", read.Head.StatusCode);
             }
 
-            return new WebSocketConnection(stream, Role.Client, options.WebSocket, options.Logger, read.Leftover, result.SubProtocol, result.Extensions, socket.RemoteEndPoint);
+            DuplexMetrics.WebSocketsOpened.Add(1);
+            return new WebSocketConnection(stream, Role.Client, options.WebSocket, options.Logger, read.Leftover, result.SubProtocol, result.Extensions, socket.RemoteEndPoint, socket);
         }
         catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
         {

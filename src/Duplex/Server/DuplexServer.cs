@@ -207,6 +207,7 @@ public sealed class DuplexServer : IAsyncDisposable
             }
 
             socket.NoDelay = true;
+            DuplexMetrics.ConnectionsAccepted.Add(1);
             _ = ServeConnectionAsync(socket);
         }
     }
@@ -235,7 +236,7 @@ public sealed class DuplexServer : IAsyncDisposable
                 return;
             }
 
-            await ServeRequestAsync(stream, remote).ConfigureAwait(false);
+            await ServeRequestAsync(stream, socket, remote).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is IOException or ObjectDisposedException or OperationCanceledException or SocketException or System.Security.Authentication.AuthenticationException)
         {
@@ -257,7 +258,7 @@ public sealed class DuplexServer : IAsyncDisposable
 
     private static readonly KeyValuePair<string, string>[] ConnectionClose = [new("Connection", "close")];
 
-    private async Task ServeRequestAsync(Stream stream, EndPoint? remote)
+    private async Task ServeRequestAsync(Stream stream, Socket socket, EndPoint? remote)
     {
         var deadline = new HandshakeDeadline(stream, _options.HandshakeTimeout, _logger, remote);
         HeadReadResult<HttpRequestHead> read;
@@ -295,7 +296,7 @@ public sealed class DuplexServer : IAsyncDisposable
                 return;
             }
 
-            await AcceptWebSocketAsync(stream, remote, request, endpoint, read.Leftover).ConfigureAwait(false);
+            await AcceptWebSocketAsync(stream, socket, remote, request, endpoint, read.Leftover).ConfigureAwait(false);
             return;
         }
 
@@ -309,7 +310,7 @@ public sealed class DuplexServer : IAsyncDisposable
         await ServeHttpAsync(stream, remote, request).ConfigureAwait(false);
     }
 
-    private async Task AcceptWebSocketAsync(Stream stream, EndPoint? remote, HttpRequestHead request, WebSocketEndpoint endpoint, ReadOnlyMemory<byte> leftover)
+    private async Task AcceptWebSocketAsync(Stream stream, Socket socket, EndPoint? remote, HttpRequestHead request, WebSocketEndpoint endpoint, ReadOnlyMemory<byte> leftover)
     {
         HandshakeRejection rejection = ServerHandshake.Validate(request, out ServerHandshakeRequest? accepted);
         if (rejection != HandshakeRejection.None || accepted is null)
@@ -331,7 +332,7 @@ public sealed class DuplexServer : IAsyncDisposable
         await HttpHeadReader.WriteAsync(stream, w => ServerHandshake.WriteAccept(w, accepted.Key, subProtocol), _stopping.Token).ConfigureAwait(false);
         Log.WebSocketAccepted(_logger, remote, request.Path);
 
-        var connection = new WebSocketConnection(stream, Role.Server, endpoint.Options.WebSocket ?? _options.WebSocket, _logger, leftover, subProtocol, null, remote)
+        var connection = new WebSocketConnection(stream, Role.Server, endpoint.Options.WebSocket ?? _options.WebSocket, _logger, leftover, subProtocol, null, remote, socket)
         {
             Request = request,
         };

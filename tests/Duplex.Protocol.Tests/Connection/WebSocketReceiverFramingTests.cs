@@ -76,6 +76,49 @@ public class WebSocketReceiverFramingTests
     }
 
     [Fact]
+    public void Sixty_four_bit_length_with_the_most_significant_bit_set_split_across_calls_fails_with_1002_consuming_within_the_input()
+    {
+        var receiver = new WebSocketReceiver(new ReceiverOptions { Role = Role.Client });
+        byte[] output = new byte[16];
+
+        Assert.Equal(ReceiveEvent.NeedMoreData, receiver.Receive(Hex.Bytes("82 7F 80 00"), output, out int consumed, out _));
+        Assert.Equal(4, consumed);
+
+        Assert.Equal(ReceiveEvent.Error, receiver.Receive(Hex.Bytes("00 00 00 00 00 00"), output, out consumed, out int written));
+        Assert.Equal(CloseStatus.ProtocolError, receiver.ErrorStatus);
+        Assert.Equal(0, written);
+        Assert.InRange(consumed, 0, 6);
+    }
+
+    [Theory]
+    [InlineData("82 7F 80 00 00 00 00 00 00 00", 1002)] // 64-bit length with the high bit set
+    [InlineData("81 05 48 65 6c 6c 6f 82 7F 80 00 00 00 00 00 00 00", 1002)]
+    [InlineData("83 7E 00 05 48 65 6c 6c 6f", 1002)] // reserved opcode
+    [InlineData("C1 7E 00 05 48 65 6c 6c 6f", 1002)] // RSV1
+    [InlineData("81 FE 00 05 00 00 00 00 48 65 6c 6c 6f", 1002)] // masked, to a client
+    [InlineData("89 7E 00 7E", 1002)] // ping of 126 bytes
+    [InlineData("80 7F 00 00 00 00 00 00 00 02 6c 6f", 1002)] // continuation with no message
+    [InlineData("88 03 03 E8 FF", 1007)]
+    [InlineData("81 05 48 65 6c C3 28", 1007)]
+    [InlineData("82 7F 00 00 00 00 01 00 00 01", 1009)]
+    public void Invalid_input_split_into_two_reads_at_every_point_fails_with_the_same_code(string hex, int code)
+    {
+        byte[] wire = Hex.Bytes(hex);
+
+        for (int at = 0; at <= wire.Length; at++)
+        {
+            var client = ReceiverDriver.Client();
+            client.Feed(wire.AsSpan(0, at));
+            if (!client.Failed)
+            {
+                client.Feed(wire.AsSpan(at));
+            }
+
+            Assert.Equal(Received.Error((CloseStatus)code), client.Events[^1]);
+        }
+    }
+
+    [Fact]
     public void Header_split_across_calls_at_every_byte_is_reassembled()
     {
         // The longest header: 64-bit length and a masking key (key 00 00 00 00 leaves "Hello" as is).
