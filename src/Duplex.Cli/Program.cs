@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 
 namespace Duplex.Cli;
 
@@ -21,7 +22,7 @@ public static class Program
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(context);
-        RootCommand root = CreateRootCommand(context);
+        Command root = CreateRootCommand(context);
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
@@ -46,9 +47,14 @@ public static class Program
     }
 
     /// <summary>The command tree.</summary>
-    public static RootCommand CreateRootCommand(CliContext context)
+    public static Command CreateRootCommand(CliContext context)
     {
-        var root = new RootCommand("Duplex: a WebSocket (RFC 6455) server and client.");
+        // Not a RootCommand, which names itself after the assembly (Duplex.Cli) in help.
+        var root = new Command("duplex", "Duplex: a WebSocket (RFC 6455) server and client.")
+        {
+            new HelpOption(),
+            new VersionOption(),
+        };
         root.Subcommands.Add(ServeCommand.Create(context));
         root.Subcommands.Add(EchoCommand.Create(context));
         root.Subcommands.Add(ConnectCommand.Create(context));

@@ -105,8 +105,21 @@ public sealed partial class WebSocketConnection
     /// </summary>
     public async ValueTask<WebSocketReceiveResult> ReceiveAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        if (Interlocked.Exchange(ref _receiving, 1) != 0)
+        int previous = Interlocked.CompareExchange(ref _receiving, ReceiveRunning, ReceiveIdle);
+        if (previous == ReceiveRetired)
         {
+            return new WebSocketReceiveResult(0, WebSocketMessageType.Close, true);
+        }
+
+        if (previous == ReceiveRunning)
+        {
+            if (Volatile.Read(ref _draining))
+            {
+                // CloseAsync is reading the peer's last frames; this receive ends with the close.
+                await WaitForCloseAsync(cancellationToken).ConfigureAwait(false);
+                return new WebSocketReceiveResult(0, WebSocketMessageType.Close, true);
+            }
+
             throw new InvalidOperationException("Another receive is already pending on this connection.");
         }
 
@@ -116,7 +129,43 @@ public sealed partial class WebSocketConnection
         }
         finally
         {
-            Volatile.Write(ref _receiving, 0);
+            Volatile.Write(ref _receiving, ReceiveIdle);
+            if (Volatile.Read(ref _disposed) != 0)
+            {
+                RetireReceiver();
+            }
+        }
+    }
+
+    private async Task WaitForCloseAsync(CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.CloseTimeout);
+        try
+        {
+            await Completion.WaitAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            Abort();
+        }
+    }
+
+    private bool _draining;
+
+    private const int ReceiveIdle = 0;
+    private const int ReceiveRunning = 1;
+    private const int ReceiveRetired = 2;
+
+    /// <summary>
+    /// Frees the receive path's native state (the inflater) once no receive is running: the
+    /// transport is gone, and freeing zlib state under a running inflate would be a use after free.
+    /// </summary>
+    private void RetireReceiver()
+    {
+        if (Interlocked.CompareExchange(ref _receiving, ReceiveRetired, ReceiveIdle) == ReceiveIdle)
+        {
+            _inflater?.Dispose();
         }
     }
 
@@ -130,7 +179,7 @@ public sealed partial class WebSocketConnection
                 return new WebSocketReceiveResult(0, WebSocketMessageType.Close, true);
             }
 
-            if (_inputCount == 0 && !await FillAsync(cancellationToken).ConfigureAwait(false))
+            if (_inputCount == 0 && !_receiver.HasPendingOutput && !await FillAsync(cancellationToken).ConfigureAwait(false))
             {
                 await OnTransportEndedAsync().ConfigureAwait(false);
                 continue;
@@ -361,8 +410,9 @@ public sealed partial class WebSocketConnection
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_options.CloseTimeout);
-        if (Volatile.Read(ref _receiving) == 0)
+        if (Volatile.Read(ref _receiving) == ReceiveIdle)
         {
+            Volatile.Write(ref _draining, true);
             try
             {
                 byte[] sink = ArrayPool<byte>.Shared.Rent(InitialMessageBuffer);

@@ -67,8 +67,17 @@ public sealed partial class WebSocketConnection
             }
 
             Opcode opcode = _sendingFragmented ? Opcode.Continuation : type == WebSocketMessageType.Text ? Opcode.Text : Opcode.Binary;
+            bool whole = !_sendingFragmented && endOfMessage;
             _sendingFragmented = !endOfMessage;
-            await WriteFrameAsync(opcode, endOfMessage, data, cancellationToken).ConfigureAwait(false);
+            if (whole && _deflater is not null && data.Length >= _minimumCompressedSize)
+            {
+                await WriteCompressedAsync(opcode, data, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                // Fragments are sent uncompressed: RSV1 is chosen per message (RFC 7692 §6.1).
+                await WriteFrameAsync(opcode, endOfMessage, data, cancellationToken).ConfigureAwait(false);
+            }
         }
         finally
         {
@@ -194,8 +203,27 @@ public sealed partial class WebSocketConnection
         }
     }
 
+    /// <summary>Compresses a whole message (RFC 7692 §7.2.1) and sends it as one frame with RSV1; the caller holds the send lock.</summary>
+    private async ValueTask WriteCompressedAsync(Opcode opcode, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        var compressed = new PooledBufferWriter(Math.Max(256, data.Length / 2));
+        try
+        {
+            lock (_deflater!)
+            {
+                _deflater.Compress(data.Span, compressed);
+            }
+
+            await WriteFrameAsync(opcode, true, compressed.WrittenMemory, cancellationToken, rsv: 0x4).ConfigureAwait(false);
+        }
+        finally
+        {
+            compressed.Dispose();
+        }
+    }
+
     /// <summary>Writes one frame; the caller holds the send lock.</summary>
-    private async ValueTask WriteFrameAsync(Opcode opcode, bool fin, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    private async ValueTask WriteFrameAsync(Opcode opcode, bool fin, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken, byte rsv = 0)
     {
         bool masked = _role == Role.Client;
         uint? key = masked ? NewMaskKey() : null;
@@ -206,7 +234,7 @@ public sealed partial class WebSocketConnection
             byte[] header = ArrayPool<byte>.Shared.Rent(FrameHeader.MaxSize);
             try
             {
-                int written = FrameHeaderWriter.Write(header, fin, opcode, 0, payload.Length, null);
+                int written = FrameHeaderWriter.Write(header, fin, opcode, rsv, payload.Length, null);
                 await _stream.WriteAsync(header.AsMemory(0, written), cancellationToken).ConfigureAwait(false);
                 await _stream.WriteAsync(payload, cancellationToken).ConfigureAwait(false);
             }
@@ -221,7 +249,7 @@ public sealed partial class WebSocketConnection
         byte[] buffer = ArrayPool<byte>.Shared.Rent(headerSize + Math.Min(payload.Length, SendChunkSize));
         try
         {
-            int pos = FrameHeaderWriter.Write(buffer, fin, opcode, 0, payload.Length, key);
+            int pos = FrameHeaderWriter.Write(buffer, fin, opcode, rsv, payload.Length, key);
             int offset = 0;
             do
             {
@@ -247,6 +275,19 @@ public sealed partial class WebSocketConnection
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
+    }
+
+    private void ReleaseCompression()
+    {
+        if (_deflater is not null)
+        {
+            lock (_deflater)
+            {
+                _deflater.Dispose();
+            }
+        }
+
+        RetireReceiver();
     }
 
     private static uint NewMaskKey()

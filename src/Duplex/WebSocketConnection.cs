@@ -1,6 +1,7 @@
 using System.Net;
 using Duplex.Protocol.Closing;
 using Duplex.Protocol.Connection;
+using Duplex.Protocol.Extensions;
 using Duplex.Timers;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -21,6 +22,9 @@ public sealed partial class WebSocketConnection : IAsyncDisposable, ITimerClient
     private readonly WebSocketOptions _options;
     private readonly ILogger _logger;
     private readonly WebSocketReceiver _receiver;
+    private readonly MessageDeflater? _deflater;
+    private readonly MessageInflater? _inflater;
+    private readonly int _minimumCompressedSize;
     private readonly CloseHandshake _handshake = new();
     private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _disposed;
@@ -34,7 +38,8 @@ public sealed partial class WebSocketConnection : IAsyncDisposable, ITimerClient
         string? subProtocol,
         string? extensions,
         EndPoint? remoteEndPoint,
-        System.Net.Sockets.Socket? socket = null)
+        System.Net.Sockets.Socket? socket = null,
+        PerMessageDeflateParameters? compression = null)
     {
         _stream = stream;
         _socket = socket;
@@ -44,7 +49,14 @@ public sealed partial class WebSocketConnection : IAsyncDisposable, ITimerClient
         SubProtocol = subProtocol;
         Extensions = extensions;
         RemoteEndPoint = remoteEndPoint;
-        _receiver = new WebSocketReceiver(new ReceiverOptions { Role = role, MaxMessageSize = options.MaxMessageSize });
+        if (compression is not null && options.Compression is not null)
+        {
+            _deflater = compression.CreateDeflater(role, options.Compression);
+            _inflater = compression.CreateInflater(role);
+            _minimumCompressedSize = options.Compression.MinimumMessageSize;
+        }
+
+        _receiver = new WebSocketReceiver(new ReceiverOptions { Role = role, MaxMessageSize = options.MaxMessageSize }, _inflater);
         if (!leftover.IsEmpty)
         {
             _input = System.Buffers.ArrayPool<byte>.Shared.Rent(Math.Max(leftover.Length, options.ReceiveBufferSize));
@@ -173,6 +185,7 @@ public sealed partial class WebSocketConnection : IAsyncDisposable, ITimerClient
             // Disposing a stream whose peer vanished may throw; the connection is gone either way.
         }
 
+        ReleaseCompression();
         _closed.TrySetResult();
     }
 }

@@ -37,5 +37,12 @@ public sealed class WebSocketOptions
     /// </summary>
     public int ReceiveBufferSize { get; init; } = 16 * 1024;
 
+    /// <summary>
+    /// permessage-deflate (RFC 7692): what to offer (client) or accept (server), or null for no
+    /// compression. Default null: compression holds about 300 KiB of zlib state per connection
+    /// with context takeover, so it is a choice to make per endpoint or per client, not a default.
+    /// </summary>
+    public Protocol.Extensions.PerMessageDeflateOptions? Compression { get; init; }
+
     internal bool KeepAliveEnabled => KeepAliveInterval > TimeSpan.Zero && KeepAliveInterval != Timeout.InfiniteTimeSpan;
 }

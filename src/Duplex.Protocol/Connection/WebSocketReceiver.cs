@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
 using Duplex.Protocol.Closing;
+using Duplex.Protocol.Extensions;
 using Duplex.Protocol.Frames;
 using Duplex.Protocol.Text;
 
@@ -41,13 +42,31 @@ public sealed class WebSocketReceiver
     private bool _closed;
     private bool _failed;
 
+    // permessage-deflate (RFC 7692): compressed payload is unmasked into a scratch buffer (rented
+    // only while a compressed message is arriving) and inflated from there into the output.
+    private const int ScratchSize = 4096;
+    private readonly MessageInflater? _inflater;
+    private byte[]? _scratch;
+    private int _scratchOffset;
+    private int _scratchCount;
+    private bool _inflatePending;
+    private bool _finishing;
+    private long _wireLength;
+
     /// <summary>Creates a receiver with the given limits and role.</summary>
-    public WebSocketReceiver(ReceiverOptions options)
+    /// <param name="options">Role and limits.</param>
+    /// <param name="inflater">
+    /// The decompressor of a negotiated permessage-deflate, or null. With one, RSV1 on the first
+    /// frame of a data message means "compressed" (RFC 7692 §6), and the message size limit
+    /// applies to the decompressed size, checked while inflating.
+    /// </param>
+    public WebSocketReceiver(ReceiverOptions options, MessageInflater? inflater = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _role = options.Role;
         _maxMessageSize = options.MaxMessageSize;
-        _allowedRsv = options.AllowedRsv;
+        _inflater = inflater;
+        _allowedRsv = (byte)(options.AllowedRsv | (inflater is not null ? 0x4 : 0));
     }
 
     /// <summary>The type of the data message being received (or just ended): <see cref="Opcode.Text"/> or <see cref="Opcode.Binary"/>.</summary>
@@ -58,6 +77,12 @@ public sealed class WebSocketReceiver
 
     /// <summary>Whether a data message has started and not yet ended.</summary>
     public bool InMessage => _inMessage;
+
+    /// <summary>
+    /// Whether decompressed output is still waiting to be written (after <see cref="ReceiveEvent.OutputFull"/>
+    /// on a compressed message): call <see cref="Receive"/> again with room, even with no new input.
+    /// </summary>
+    public bool HasPendingOutput => _finishing || _inflatePending || _scratchCount > 0;
 
     /// <summary>The payload bytes of the current data message so far.</summary>
     public long MessageLength => _messageLength;
@@ -105,6 +130,11 @@ public sealed class WebSocketReceiver
 
         while (true)
         {
+            if (_finishing)
+            {
+                return FinishInflating(output, ref written);
+            }
+
             if (!_inFrame)
             {
                 if (!TryReadHeader(input, ref consumed, out ReceiveEvent headerEvent))
@@ -128,6 +158,14 @@ public sealed class WebSocketReceiver
                 if (_frameRemaining > 0)
                 {
                     return ReceiveEvent.NeedMoreData;
+                }
+            }
+            else if (_messageCompressed)
+            {
+                ReceiveEvent? inflateEvent = InflatePayload(input, ref consumed, output, ref written);
+                if (inflateEvent.HasValue)
+                {
+                    return inflateEvent.Value;
                 }
             }
             else
@@ -223,6 +261,11 @@ public sealed class WebSocketReceiver
 
         _frame = header;
         _inFrame = true;
+        if (!header.IsControl)
+        {
+            _wireLength = (header.Opcode == Opcode.Continuation ? _wireLength : 0) + header.PayloadLength;
+        }
+
         _frameRemaining = header.PayloadLength;
         _maskOffset = 0;
         if (header.IsControl)
@@ -299,7 +342,7 @@ public sealed class WebSocketReceiver
             return "Invalid WebSocket frame: a new message started before the previous one ended.";
         }
 
-        long before = header.Opcode == Opcode.Continuation ? _messageLength : 0;
+        long before = header.Opcode == Opcode.Continuation ? _wireLength : 0;
         if (header.PayloadLength > _maxMessageSize - before)
         {
             code = CloseStatus.MessageTooBig;
@@ -328,6 +371,13 @@ public sealed class WebSocketReceiver
             default:
                 if (!_frame.Fin)
                 {
+                    return null;
+                }
+
+                if (_messageCompressed)
+                {
+                    // RFC 7692 §7.2.2: append 00 00 ff ff and inflate what remains.
+                    _finishing = true;
                     return null;
                 }
 
@@ -369,6 +419,134 @@ public sealed class WebSocketReceiver
 
         _closed = true;
         return ReceiveEvent.Close;
+    }
+
+    /// <summary>
+    /// Moves the frame's compressed payload through the scratch buffer into the inflater.
+    /// Returns null once the frame's payload is all inflated, or the event to stop with.
+    /// </summary>
+    private ReceiveEvent? InflatePayload(ReadOnlySpan<byte> input, ref int consumed, Span<byte> output, ref int written)
+    {
+        _scratch ??= ArrayPool<byte>.Shared.Rent(ScratchSize);
+        while (true)
+        {
+            if (_scratchCount > 0 || _inflatePending)
+            {
+                Span<byte> room = InflateRoom(output, written);
+                if (room.IsEmpty)
+                {
+                    return ReceiveEvent.OutputFull;
+                }
+
+                OperationStatus status = _inflater!.Inflate(_scratch.AsSpan(_scratchOffset, _scratchCount), room, out int used, out int produced);
+                _scratchOffset += used;
+                _scratchCount -= used;
+                ReceiveEvent? accepted = AcceptInflated(room[..produced], ref written);
+                if (accepted.HasValue)
+                {
+                    return accepted;
+                }
+
+                if (status == OperationStatus.InvalidData)
+                {
+                    return Fail(CloseStatus.InvalidPayloadData, "Invalid compressed data: " + _inflater.ErrorMessage);
+                }
+
+                _inflatePending = status == OperationStatus.DestinationTooSmall;
+                if (_inflatePending)
+                {
+                    return ReceiveEvent.OutputFull;
+                }
+            }
+
+            if (_frameRemaining == 0)
+            {
+                return null;
+            }
+
+            int take = (int)Math.Min(_frameRemaining, Math.Min(input.Length - consumed, _scratch.Length));
+            if (take == 0)
+            {
+                return ReceiveEvent.NeedMoreData;
+            }
+
+            Masking.Apply(input.Slice(consumed, take), _scratch.AsSpan(0, take), _frame.MaskKey, _maskOffset);
+            Advance(take);
+            consumed += take;
+            _scratchOffset = 0;
+            _scratchCount = take;
+        }
+    }
+
+    /// <summary>Drains the inflater at the end of a compressed message, then ends the message.</summary>
+    private ReceiveEvent FinishInflating(Span<byte> output, ref int written)
+    {
+        Span<byte> room = InflateRoom(output, written);
+        if (room.IsEmpty)
+        {
+            return ReceiveEvent.OutputFull;
+        }
+
+        OperationStatus status = _inflater!.Finish(room, out int produced);
+        ReceiveEvent? accepted = AcceptInflated(room[..produced], ref written);
+        if (accepted.HasValue)
+        {
+            return accepted.Value;
+        }
+
+        if (status == OperationStatus.InvalidData)
+        {
+            return Fail(CloseStatus.InvalidPayloadData, "Invalid compressed data: " + _inflater.ErrorMessage);
+        }
+
+        if (status == OperationStatus.DestinationTooSmall)
+        {
+            return ReceiveEvent.OutputFull;
+        }
+
+        _finishing = false;
+        _inMessage = false;
+        _inflatePending = false;
+        if (_scratch is not null)
+        {
+            ArrayPool<byte>.Shared.Return(_scratch);
+            _scratch = null;
+        }
+
+        if (_messageOpcode == Opcode.Text && !_utf8.IsComplete)
+        {
+            return Fail(CloseStatus.InvalidPayloadData, "Invalid UTF-8 in a text message: it ends inside a code point.");
+        }
+
+        return ReceiveEvent.MessageEnd;
+    }
+
+    /// <summary>
+    /// The output room for inflating: at most one byte past the message size limit, so that a
+    /// message inflating past the limit is caught by the byte that crosses it (RFC 7692 §8.1 bombs).
+    /// </summary>
+    private Span<byte> InflateRoom(Span<byte> output, int written)
+    {
+        Span<byte> room = output[written..];
+        long allowed = _maxMessageSize - _messageLength + 1;
+        return room.Length > allowed ? room[..(int)allowed] : room;
+    }
+
+    private ReceiveEvent? AcceptInflated(Span<byte> produced, ref int written)
+    {
+        written += produced.Length;
+        _messageLength += produced.Length;
+        if (_messageLength > _maxMessageSize)
+        {
+            return Fail(CloseStatus.MessageTooBig, $"Message too big: it inflates past {_maxMessageSize} bytes.");
+        }
+
+        if (_messageOpcode == Opcode.Text && !_utf8.Append(produced))
+        {
+            return Fail(CloseStatus.InvalidPayloadData, "Invalid UTF-8 in a text message.");
+        }
+
+        return null;
     }
 
     private ReceiveEvent Fail(CloseStatus status, string message)

@@ -5,6 +5,7 @@ using System.Text;
 using Duplex.Client;
 using Duplex.Http;
 using Duplex.Protocol.Connection;
+using Duplex.Protocol.Extensions;
 using Duplex.Protocol.Handshake;
 using Duplex.Protocol.Http;
 
@@ -87,8 +88,10 @@ public static class WebSocketClient
             }
 
             var writer = new ArrayBufferWriter<byte>(512);
+            PerMessageDeflateOptions? deflate = PerMessageDeflate.IsAvailable ? options.WebSocket.Compression : null;
+            string? offer = deflate is null ? null : PerMessageDeflateNegotiation.BuildOffer(deflate);
             ClientHandshakeRequest request = ClientHandshake.WriteRequest(
-                writer, host, port, secure, uri.PathAndQuery, options.SubProtocols, options.Headers, options.Origin);
+                writer, host, port, secure, uri.PathAndQuery, options.SubProtocols, options.Headers, options.Origin, offer);
             await stream.WriteAsync(writer.WrittenMemory, ct).ConfigureAwait(false);
 
             HeadReadResult<HttpResponseHead> read = await HttpHeadReader.ReadAsync<HttpResponseHead>(stream, options.HttpLimits, HttpHeadParser.TryParseResponse, ct).ConfigureAwait(false);
@@ -108,13 +111,26 @@ public static class WebSocketClient
                 throw new WebSocketHandshakeException(result.Error ?? "The WebSocket handshake failed.", read.Head.StatusCode);
             }
 
+            PerMessageDeflateParameters? compression = null;
+            if (result.Extensions is not null && deflate is not null)
+            {
+                // RFC 7692 §5.1: a response the client cannot honour fails the connection.
+                compression = PerMessageDeflateNegotiation.ValidateResponse(result.Extensions, deflate, out string? error)
+                    ?? throw new WebSocketHandshakeException($"The server's permessage-deflate answer is not acceptable: {error}", read.Head.StatusCode);
+            }
+
             DuplexMetrics.WebSocketsOpened.Add(1);
-            return new WebSocketConnection(stream, Role.Client, options.WebSocket, options.Logger, read.Leftover, result.SubProtocol, result.Extensions, socket.RemoteEndPoint, socket);
+            return new WebSocketConnection(stream, Role.Client, options.WebSocket, options.Logger, read.Leftover, result.SubProtocol, result.Extensions, socket.RemoteEndPoint, socket, compression);
         }
         catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
         {
             await DisposeAsync(stream, socket).ConfigureAwait(false);
             throw new WebSocketHandshakeException($"Connecting to {uri} timed out after {options.ConnectTimeout.TotalSeconds:0.#} s.", 0, ex);
+        }
+        catch (IOException ex) when (ex is not WebSocketHandshakeException)
+        {
+            await DisposeAsync(stream, socket).ConfigureAwait(false);
+            throw new WebSocketHandshakeException($"The connection to {uri} broke during the handshake: {ex.Message}", 0, ex);
         }
         catch
         {

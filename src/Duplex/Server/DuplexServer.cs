@@ -6,6 +6,7 @@ using System.Net.Sockets;
 using Duplex.Http;
 using Duplex.Protocol.Closing;
 using Duplex.Protocol.Connection;
+using Duplex.Protocol.Extensions;
 using Duplex.Protocol.Handshake;
 using Duplex.Protocol.Http;
 using Duplex.Server;
@@ -329,10 +330,19 @@ public sealed class DuplexServer : IAsyncDisposable
         }
 
         string? subProtocol = ServerHandshake.SelectSubProtocol(accepted.OfferedSubProtocols, endpoint.Options.SubProtocols);
-        await HttpHeadReader.WriteAsync(stream, w => ServerHandshake.WriteAccept(w, accepted.Key, subProtocol), _stopping.Token).ConfigureAwait(false);
+        WebSocketOptions webSocketOptions = endpoint.Options.WebSocket ?? _options.WebSocket;
+        PerMessageDeflateParameters? compression = null;
+        string? extensions = null;
+        if (webSocketOptions.Compression is { } deflate && accepted.OfferedExtensions.Count > 0)
+        {
+            // RFC 7692 §5: the first offer the server can honour is accepted; others are declined.
+            compression = PerMessageDeflateNegotiation.Accept(accepted.OfferedExtensions, deflate, out extensions);
+        }
+
+        await HttpHeadReader.WriteAsync(stream, w => ServerHandshake.WriteAccept(w, accepted.Key, subProtocol, extensions), _stopping.Token).ConfigureAwait(false);
         Log.WebSocketAccepted(_logger, remote, request.Path);
 
-        var connection = new WebSocketConnection(stream, Role.Server, endpoint.Options.WebSocket ?? _options.WebSocket, _logger, leftover, subProtocol, null, remote, socket)
+        var connection = new WebSocketConnection(stream, Role.Server, webSocketOptions, _logger, leftover, subProtocol, extensions, remote, socket, compression)
         {
             Request = request,
         };

@@ -181,4 +181,37 @@ public sealed class CloseTests
         Assert.Equal(124, close.Payload.Length);
         Assert.Equal(new string('é', 61), Encoding.UTF8.GetString(close.Payload.AsSpan(2)));
     }
+
+    [Fact]
+    public async Task Close_from_one_task_while_another_loops_on_receive_ends_the_loop_cleanly()
+    {
+        await using EchoServer server = await EchoServer.StartAsync();
+        WebSocketConnection client = await EchoServer.ConnectAsync(server.Uri());
+        var loopEnded = new TaskCompletionSource<Exception?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var first = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await foreach (WebSocketMessage _ in client.ReadMessagesAsync(Bounded.Token()))
+                {
+                    first.TrySetResult();
+                }
+
+                loopEnded.TrySetResult(null);
+            }
+            catch (Exception ex)
+            {
+                loopEnded.TrySetResult(ex);
+            }
+        });
+        await client.SendTextAsync("one", Bounded.Token());
+        await first.Task.Within("the first echo");
+
+        // Close from this task while the loop is (or is about to be) inside a receive.
+        await client.CloseAsync(CloseStatus.NormalClosure, "bye", Bounded.Token()).Within("the close");
+
+        Assert.Null(await loopEnded.Task.Within("the receive loop to end"));
+        Assert.Equal(CloseStatus.NormalClosure, client.CloseStatus);
+    }
 }

@@ -12,7 +12,9 @@ public sealed record AcceptedConnection(string Path, string? SubProtocol, string
 /// The Duplex server the interop peers talk to: 127.0.0.1, a port the OS picks, stopped on
 /// dispose. <see cref="EchoPath"/> echoes every message with its type until the peer closes
 /// and records the close it got; <see cref="ServerClosePath"/> closes from the server side
-/// right away with <see cref="ServerCloseCode"/> and <see cref="ServerCloseReason"/>. With a
+/// right away with <see cref="ServerCloseCode"/> and <see cref="ServerCloseReason"/>;
+/// <see cref="SmallPath"/> echoes like <see cref="EchoPath"/> but allows messages of at most
+/// <see cref="SmallMessageLimit"/> bytes. With a
 /// static directory, the files below it are served on "/" (for the browser's page).
 /// </summary>
 public sealed class InteropDuplexServer : IAsyncDisposable
@@ -21,6 +23,8 @@ public sealed class InteropDuplexServer : IAsyncDisposable
     public const string ServerClosePath = "/server-close";
     public const int ServerCloseCode = 4001;
     public const string ServerCloseReason = "server says bye \u2713";
+    public const string SmallPath = "/small";
+    public const int SmallMessageLimit = 1024;
     public const long MaxMessageSize = 64 * 1024 * 1024;
 
     private readonly Channel<ReceivedClose> _closes = Channel.CreateUnbounded<ReceivedClose>();
@@ -55,6 +59,11 @@ public sealed class InteropDuplexServer : IAsyncDisposable
         var endpoint = new WebSocketEndpointOptions { SubProtocols = subProtocols ?? [] };
         server.MapWebSocket(EchoPath, host.EchoAsync, endpoint);
         server.MapWebSocket(ServerClosePath, host.CloseAtOnceAsync, endpoint);
+        server.MapWebSocket(SmallPath, host.EchoAsync, new WebSocketEndpointOptions
+        {
+            SubProtocols = endpoint.SubProtocols,
+            WebSocket = new WebSocketOptions { MaxMessageSize = SmallMessageLimit },
+        });
         if (staticDirectory is not null)
         {
             server.MapStaticFiles(staticDirectory, "/");
@@ -120,7 +129,7 @@ public sealed class InteropDuplexServer : IAsyncDisposable
 
     private async Task EchoAsync(WebSocketConnection ws, CancellationToken cancellationToken)
     {
-        RecordAccept(ws, EchoPath);
+        RecordAccept(ws, ws.Request?.Path ?? EchoPath);
         try
         {
             while (true)

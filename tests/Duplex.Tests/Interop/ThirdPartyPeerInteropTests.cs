@@ -1,6 +1,8 @@
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Duplex.Protocol.Closing;
+using Duplex.Protocol.Connection;
 using Xunit.Abstractions;
 
 namespace Duplex.Tests.Interop;
@@ -32,7 +34,7 @@ public abstract class ThirdPartyPeerInteropTests(ITestOutputHelper output)
 
         result.AssertOk();
         Assert.Equal(
-            ["connect", "text", "empty-text", "empty-binary", "binary-65536", "text-1048576", "ping", "burst-200", "close"],
+            ["connect", "text", "empty-text", "empty-binary", "binary-65536", "text-1048576", "fragmented-text", "fragmented-binary", "ping", "burst-200", "close"],
             result.Steps);
         Assert.Equal(1000, result.GetInt("closeCode"));
         var close = await server.WaitForCloseAsync(InteropTimeouts.Step);
@@ -98,7 +100,57 @@ public abstract class ThirdPartyPeerInteropTests(ITestOutputHelper output)
         Assert.Equal(InteropDuplexServer.ServerCloseCode, (await server.WaitForCloseAsync(InteropTimeouts.Step)).Code);
     }
 
+    [Fact]
+    public async Task Duplex_server_fails_the_connection_with_1009_when_the_peer_client_sends_a_message_over_its_limit()
+    {
+        await using var server = await InteropDuplexServer.StartAsync();
+        await using var client = StartClient([
+            server.WebSocketUri(InteropDuplexServer.SmallPath).ToString(), "--expect-server-close",
+            "--send-binary", (InteropDuplexServer.SmallMessageLimit + 1).ToString(CultureInfo.InvariantCulture)]);
+
+        var result = await client.WaitForResultAsync(InteropTimeouts.PeerRun);
+
+        result.AssertOk();
+        Assert.Equal(1009, result.GetInt("closeCode"));
+        Assert.Equal(1009, (await server.WaitForCloseAsync(InteropTimeouts.Step)).Code);
+    }
+
+    [Fact]
+    public async Task Peer_client_gets_1001_going_away_when_the_Duplex_server_shuts_down()
+    {
+        var server = await InteropDuplexServer.StartAsync();
+        await using var stopServer = server;
+        await using var client = StartClient([server.WebSocketUri().ToString(), "--expect-server-close"]);
+        await server.WaitForAcceptAsync(InteropTimeouts.Step);
+
+        await server.DisposeAsync().AsTask().WaitAsync(InteropTimeouts.Step);
+        var result = await client.WaitForResultAsync(InteropTimeouts.PeerRun);
+
+        result.AssertOk();
+        Assert.Equal(1001, result.GetInt("closeCode"));
+    }
+
     // ---- the Duplex client against the peer's server ------------------------------------------
+
+    [Fact]
+    public async Task Duplex_client_fails_the_connection_with_1009_when_the_peer_server_echoes_a_message_over_its_limit()
+    {
+        await using var peer = StartEchoServer([]);
+        var port = await peer.WaitForListeningPortAsync(InteropTimeouts.PeerStart);
+        await using var ws = await WebSocketClient.ConnectAsync(
+            new Uri($"ws://127.0.0.1:{port}/echo"),
+            new WebSocketClientOptions { UseEnvironmentProxy = false, WebSocket = new WebSocketOptions { MaxMessageSize = 1000 } },
+            InteropTimeouts.Token());
+
+        await ws.SendBinaryAsync(InteropPayloads.Binary(1001), InteropTimeouts.Token());
+        var message = await ws.ReceiveAsync(InteropTimeouts.Token());
+
+        Assert.Equal(WebSocketMessageType.Close, message.Type);
+        Assert.Equal(CloseStatus.MessageTooBig, ws.CloseStatus);
+        var close = await peer.WaitForEventAsync("CLOSE", InteropTimeouts.Step);
+        Assert.Equal(1009, close.GetProperty("code").GetInt32());
+    }
+
 
     [Fact]
     public async Task Duplex_client_round_trips_text_binary_empty_and_1MiB_messages_through_the_peer_server()
@@ -276,6 +328,21 @@ public abstract class ThirdPartyPeerInteropTests(ITestOutputHelper output)
 /// <summary>Interop with Node's `ws` library (tests/peers/node).</summary>
 public sealed class NodeWsInteropTests(ITestOutputHelper output) : ThirdPartyPeerInteropTests(output)
 {
+    [Fact]
+    public async Task Duplex_server_fails_the_connection_with_1007_when_the_peer_client_sends_invalid_UTF8_text()
+    {
+        await using var server = await InteropDuplexServer.StartAsync();
+        // "κόσμε" then a UTF-16 surrogate encoded in UTF-8 (ED A0 80), which UTF-8 forbids.
+        await using var client = StartClient([
+            server.WebSocketUri().ToString(), "--expect-server-close", "--send-text-hex", "cebae1bdb9cf83cebcceb5eda080656469746564"]);
+
+        var result = await client.WaitForResultAsync(InteropTimeouts.PeerRun);
+
+        result.AssertOk();
+        Assert.Equal(1007, result.GetInt("closeCode"));
+        Assert.Equal(1007, (await server.WaitForCloseAsync(InteropTimeouts.Step)).Code);
+    }
+
     protected override PeerProcess StartClient(IEnumerable<string> arguments) =>
         PeerProcess.StartNode("ws-client.js", [.. arguments, "--timeout", "60"], Output);
 

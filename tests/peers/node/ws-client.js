@@ -4,17 +4,20 @@
 //
 // usage: node ws-client.js URL [--count N] [--size S] [--binary-size B] [--subprotocol NAME]...
 //                              [--deflate] [--close-code C] [--close-reason R] [--timeout SECONDS]
-//                              [--expect-server-close]
+//                              [--expect-server-close [--send-binary N] [--send-text-hex HEX]]
 //
 // Connects to URL (an echo endpoint) and, one step at a time, sends and checks byte for byte:
 //   text "hello", a 0-byte text, a 0-byte binary, a B-byte binary of a known pattern
 //   (default 64 KiB), an S-byte UTF-8 text mixing 1- to 4-byte characters (default 1 MiB),
-//   a ping with a payload (expects the pong with the same payload), then a burst of N messages
+//   a 3000-byte text in 7-byte fragments (cut inside characters) with a ping between two of them,
+//   a 100000-byte binary in 30000-byte fragments, a ping with a payload (expects the pong with the same payload), then a burst of N messages
 //   (default 10) alternating text and binary, sent without waiting, whose echoes must come back
 //   in order. Then closes with C (default 1000) and R (default "bye") and checks that the close
 //   frame the server sends back carries the same code.
-// With --expect-server-close it sends nothing: it waits for the server to close the connection
-// and reports the code and reason it got (ok when a close frame arrived).
+// With --expect-server-close it runs no script: it sends only what --send-binary (an N-byte binary
+// of the pattern) and --send-text-hex (these raw bytes as a text frame, even if not UTF-8) ask
+// for, waits for the server to close the connection, and reports the code and reason it got
+// (ok when a close frame arrived).
 // Prints one JSON line, {"ok":true,...} or {"ok":false,"error":"...",...}, and exits 0 or 1.
 
 const WebSocket = require('ws');
@@ -155,6 +158,8 @@ async function run() {
     step = 'wait for the server to close';
     const closed = await new Promise((resolve) => {
       closeWaiter = resolve;
+      if (options['send-binary'] !== undefined) ws.send(binaryPattern(intOption(options, 'send-binary', 0)), { binary: true });
+      if (options['send-text-hex'] !== undefined) ws.send(Buffer.from(options['send-text-hex'], 'hex'), { binary: false });
     });
     result.closeCode = closed.code;
     result.closeReason = closed.reason;
@@ -168,6 +173,40 @@ async function run() {
   await echo('empty-binary', Buffer.alloc(0), true);
   await echo(`binary-${binarySize}`, binaryPattern(binarySize), true);
   await echo(`text-${size}`, textPattern(size), false);
+
+  // A fragmented text cut every 7 bytes (inside characters) with a ping between two fragments
+  // (RFC 6455 §5.4 allows control frames there), then a fragmented binary.
+  step = 'fragmented-text';
+  const fragmentedText = Buffer.from(textPattern(3000), 'utf8');
+  const midMessagePong = new Promise((resolve) => {
+    pongWaiter = resolve;
+  });
+  for (let offset = 0, i = 0; offset < fragmentedText.length; i++) {
+    const piece = fragmentedText.subarray(offset, Math.min(offset + 7, fragmentedText.length));
+    offset += piece.length;
+    ws.send(piece, { binary: false, fin: offset >= fragmentedText.length });
+    if (i === 10) ws.ping(Buffer.from('mid-message', 'utf8'));
+  }
+  const fragmentedTextEcho = await next();
+  if (fragmentedTextEcho.isBinary || !fragmentedTextEcho.data.equals(fragmentedText)) {
+    throw new Error(`echo differs: ${fragmentedTextEcho.isBinary ? 'came back as binary' : describeMismatch(fragmentedText, fragmentedTextEcho.data)}`);
+  }
+  const midPong = await midMessagePong;
+  if (midPong.toString('utf8') !== 'mid-message') throw new Error(`the pong to the mid-message ping carries ${JSON.stringify(midPong.toString('utf8'))}`);
+  result.steps.push('fragmented-text');
+
+  step = 'fragmented-binary';
+  const fragmentedBinary = binaryPattern(100000);
+  for (let offset = 0; offset < fragmentedBinary.length; ) {
+    const piece = fragmentedBinary.subarray(offset, Math.min(offset + 30000, fragmentedBinary.length));
+    offset += piece.length;
+    ws.send(piece, { binary: true, fin: offset >= fragmentedBinary.length });
+  }
+  const fragmentedBinaryEcho = await next();
+  if (!fragmentedBinaryEcho.isBinary || !fragmentedBinaryEcho.data.equals(fragmentedBinary)) {
+    throw new Error(`echo differs: ${fragmentedBinaryEcho.isBinary ? describeMismatch(fragmentedBinary, fragmentedBinaryEcho.data) : 'came back as text'}`);
+  }
+  result.steps.push('fragmented-binary');
 
   step = 'ping';
   const pingPayload = Buffer.from('duplex-ping-\u2713', 'utf8');

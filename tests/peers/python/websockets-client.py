@@ -3,16 +3,18 @@
 
 usage: /usr/bin/python3 websockets-client.py URL [--count N] [--size S] [--binary-size B]
            [--subprotocol NAME]... [--deflate] [--close-code C] [--close-reason R] [--timeout SECONDS]
-           [--expect-server-close]
+           [--expect-server-close [--send-binary N]]
 
 Connects to URL (an echo endpoint) and, one step at a time, sends and checks byte for byte:
 text "hello", a 0-byte text, a 0-byte binary, a B-byte binary of a known pattern (default 64 KiB),
-an S-byte UTF-8 text mixing 1- to 4-byte characters (default 1 MiB), a ping with a payload
+an S-byte UTF-8 text mixing 1- to 4-byte characters (default 1 MiB), a 3000-byte text sent in
+fragments of 7 characters, a 100000-byte binary in 30000-byte fragments, a ping with a payload
 (expects the pong with the same payload), then a burst of N messages (default 10) alternating
 text and binary, sent without waiting, whose echoes must come back in order. Then closes with
 C (default 1000) and R (default "bye") and checks that the server's close carries the same code.
-With --expect-server-close it sends nothing: it waits for the server to close the connection and
-reports the code and reason it got (ok when a close frame arrived).
+With --expect-server-close it runs no script: it sends only an N-byte binary of the pattern when
+--send-binary asks for it, waits for the server to close the connection, and reports the code and
+reason it got (ok when a close frame arrived).
 Prints one JSON line, {"ok": true, ...} or {"ok": false, "error": "...", ...}, and exits 0 or 1.
 """
 
@@ -38,6 +40,7 @@ def parse_args():
     parser.add_argument("--close-reason", default="bye")
     parser.add_argument("--timeout", type=float, default=30.0)
     parser.add_argument("--expect-server-close", action="store_true")
+    parser.add_argument("--send-binary", type=int)
     return parser.parse_args()
 
 
@@ -78,6 +81,8 @@ class Script:
             if args.expect_server_close:
                 self.step = "wait for the server to close"
                 try:
+                    if args.send_binary is not None:
+                        await ws.send(binary_pattern(args.send_binary))
                     message = await ws.recv()
                     raise AssertionError(f"received a message instead of a close: {message!r:.100}")
                 except websockets.ConnectionClosed:
@@ -95,6 +100,23 @@ class Script:
             await self.echo(ws, "empty-binary", b"")
             await self.echo(ws, f"binary-{args.binary_size}", binary_pattern(args.binary_size))
             await self.echo(ws, f"text-{args.size}", text_pattern(args.size))
+
+            # Fragmented messages: websockets sends each item of a list as one frame.
+            self.step = "fragmented-text"
+            text = text_pattern(3000)
+            await ws.send([text[i : i + 7] for i in range(0, len(text), 7)])
+            reply = await ws.recv()
+            if not isinstance(reply, str) or reply != text:
+                raise AssertionError(f"echo differs: {describe_mismatch(text, reply)}")
+            self.result["steps"].append(self.step)
+
+            self.step = "fragmented-binary"
+            data = binary_pattern(100000)
+            await ws.send([data[i : i + 30000] for i in range(0, len(data), 30000)])
+            reply = await ws.recv()
+            if not isinstance(reply, bytes) or reply != data:
+                raise AssertionError(f"echo differs: {describe_mismatch(data, reply)}")
+            self.result["steps"].append(self.step)
 
             self.step = "ping"
             # The waiter resolves only when a pong with this very payload arrives.
