@@ -160,7 +160,7 @@ public sealed class WebSocketReceiver
                     return ReceiveEvent.NeedMoreData;
                 }
             }
-            else if (_messageCompressed)
+            else if (Inflating)
             {
                 ReceiveEvent? inflateEvent = InflatePayload(input, ref consumed, output, ref written);
                 if (inflateEvent.HasValue)
@@ -374,7 +374,7 @@ public sealed class WebSocketReceiver
                     return null;
                 }
 
-                if (_messageCompressed)
+                if (Inflating)
                 {
                     // RFC 7692 §7.2.2: append 00 00 ff ff and inflate what remains.
                     _finishing = true;
@@ -420,6 +420,13 @@ public sealed class WebSocketReceiver
         _closed = true;
         return ReceiveEvent.Close;
     }
+
+    /// <summary>
+    /// Whether this message's payload goes through the inflater. With RSV1 allowed but no
+    /// inflater given, compressed payload is passed through as it is, unvalidated, for a caller
+    /// that decompresses it itself.
+    /// </summary>
+    private bool Inflating => _messageCompressed && _inflater is not null;
 
     /// <summary>
     /// Moves the frame's compressed payload through the scratch buffer into the inflater.
