@@ -18,6 +18,7 @@ internal static class AutobahnAgentCommand
         var url = new Argument<string>("url") { Description = "The fuzzing server, for example ws://127.0.0.1:9001." };
         var agent = new Option<string>("--agent") { Description = "The agent name the reports use.", DefaultValueFactory = _ => "duplex" };
         var cases = new Option<string?>("--cases") { Description = "The cases to run: N, N..M or N.. (1-based; default all)." };
+        var noDeflate = new Option<bool>("--no-deflate") { Description = "Do not offer permessage-deflate (it is offered by default, for cases 12.x and 13.x)." };
         var caseTimeout = new Option<int>("--case-timeout") { Description = "Seconds one case may take before it is abandoned.", DefaultValueFactory = _ => 120 };
         caseTimeout.Validators.Add(r =>
         {
@@ -29,23 +30,24 @@ internal static class AutobahnAgentCommand
 
         var command = new Command("autobahn-agent", "Run the Autobahn|Testsuite cases of a fuzzing server as a client (echoing every message).")
         {
-            url, agent, cases, caseTimeout,
+            url, agent, cases, caseTimeout, noDeflate,
         };
         command.SetAction((parse, ct) => RunAsync(
             parse.GetValue(url)!,
             parse.GetValue(agent)!,
             parse.GetValue(cases),
             TimeSpan.FromSeconds(parse.GetValue(caseTimeout)),
+            !parse.GetValue(noDeflate),
             context,
             ct));
         return command;
     }
 
-    private static async Task<int> RunAsync(string url, string agent, string? cases, TimeSpan caseTimeout, CliContext context, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(string url, string agent, string? cases, TimeSpan caseTimeout, bool deflate, CliContext context, CancellationToken cancellationToken)
     {
         try
         {
-            return await RunCoreAsync(url, agent, cases, caseTimeout, context, cancellationToken).ConfigureAwait(false);
+            return await RunCoreAsync(url, agent, cases, caseTimeout, deflate, context, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -54,7 +56,7 @@ internal static class AutobahnAgentCommand
         }
     }
 
-    private static async Task<int> RunCoreAsync(string url, string agent, string? cases, TimeSpan caseTimeout, CliContext context, CancellationToken cancellationToken)
+    private static async Task<int> RunCoreAsync(string url, string agent, string? cases, TimeSpan caseTimeout, bool deflate, CliContext context, CancellationToken cancellationToken)
     {
         TextWriter stdout = context.Out;
         TextWriter stderr = context.Error;
@@ -79,6 +81,10 @@ internal static class AutobahnAgentCommand
 
                 // The fuzzing server judges every frame it gets: send nothing it did not ask for.
                 KeepAliveInterval = Timeout.InfiniteTimeSpan,
+
+                // Offer permessage-deflate so that cases 12.x and 13.x exercise it; with the
+                // minimum size at 0 every echoed message is compressed, as those cases expect.
+                Compression = deflate ? new Protocol.Extensions.PerMessageDeflateOptions { MinimumMessageSize = 0 } : null,
             },
         };
 

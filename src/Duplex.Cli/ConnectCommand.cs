@@ -20,10 +20,11 @@ internal static class ConnectCommand
         var proxy = new Option<string?>("--proxy") { Description = "An HTTP proxy to tunnel through with CONNECT, http://[user:password@]host:port (default: HTTPS_PROXY / HTTP_PROXY)." };
         var insecure = new Option<bool>("--insecure", "-k") { Description = "Skip TLS certificate validation (wss:// to a server with a self-signed certificate)." };
         var origin = new Option<string?>("--origin", "-o") { Description = "The Origin header to send." };
+        var deflate = new Option<bool>("--deflate") { Description = "Offer permessage-deflate (RFC 7692)." };
 
         var command = new Command("connect", "Connect to a WebSocket server: send stdin lines as text messages, print what arrives.")
         {
-            url, headers, subProtocols, proxy, insecure, origin,
+            url, headers, subProtocols, proxy, insecure, origin, deflate,
         };
         command.SetAction((parse, ct) => RunAsync(
             new Settings(
@@ -32,13 +33,14 @@ internal static class ConnectCommand
                 parse.GetValue(subProtocols) ?? [],
                 parse.GetValue(proxy),
                 parse.GetValue(insecure),
-                parse.GetValue(origin)),
+                parse.GetValue(origin),
+                parse.GetValue(deflate)),
             context,
             ct));
         return command;
     }
 
-    private sealed record Settings(string Url, string[] Headers, string[] SubProtocols, string? Proxy, bool Insecure, string? Origin);
+    private sealed record Settings(string Url, string[] Headers, string[] SubProtocols, string? Proxy, bool Insecure, string? Origin, bool Deflate);
 
     private static async Task<int> RunAsync(Settings settings, CliContext context, CancellationToken cancellationToken)
     {
@@ -79,6 +81,10 @@ internal static class ConnectCommand
         await using (connection.ConfigureAwait(false))
         {
             await stderr.WriteLineAsync(connection.SubProtocol is null ? "Connected (no subprotocol)" : $"Connected (subprotocol: {connection.SubProtocol})").ConfigureAwait(false);
+            if (connection.Extensions is not null)
+            {
+                await stderr.WriteLineAsync($"Extensions: {connection.Extensions}").ConfigureAwait(false);
+            }
             await stderr.FlushAsync(CancellationToken.None).ConfigureAwait(false);
 
             var session = new Session(connection, context.In, stdout, stderr);
@@ -127,6 +133,7 @@ internal static class ConnectCommand
             Origin = settings.Origin,
             Proxy = proxy,
             RemoteCertificateValidation = settings.Insecure ? (_, _, _, _) => true : null,
+            WebSocket = new WebSocketOptions { Compression = settings.Deflate ? new Protocol.Extensions.PerMessageDeflateOptions() : null },
         };
         return true;
     }

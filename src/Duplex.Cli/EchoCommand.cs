@@ -14,18 +14,19 @@ internal static class EchoCommand
         var port = new Option<int>("--port", "-p") { Description = "The port to listen on; 0 picks a free one.", DefaultValueFactory = _ => 9001 };
         port.Validators.Add(CliArguments.ValidatePort);
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Log connections and errors (Information and above) instead of warnings only." };
+        var deflate = new Option<bool>("--deflate") { Description = "Accept permessage-deflate (RFC 7692) when a client offers it." };
 
         var command = new Command(
             "echo",
             "A bare WebSocket server: /echo echoes every message; every message sent to /publish goes to every connection on /broadcast.")
         {
-            host, port, verbose,
+            host, port, verbose, deflate,
         };
-        command.SetAction((parse, ct) => RunAsync(parse.GetValue(host)!, parse.GetValue(port), parse.GetValue(verbose), context, ct));
+        command.SetAction((parse, ct) => RunAsync(parse.GetValue(host)!, parse.GetValue(port), parse.GetValue(verbose), parse.GetValue(deflate), context, ct));
         return command;
     }
 
-    private static async Task<int> RunAsync(string host, int port, bool verbose, CliContext context, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(string host, int port, bool verbose, bool deflate, CliContext context, CancellationToken cancellationToken)
     {
         if (!CliArguments.TryParseHost(host, out IPAddress? address))
         {
@@ -34,7 +35,13 @@ internal static class EchoCommand
         }
 
         using ILoggerFactory loggerFactory = context.CreateLoggerFactory(verbose ? LogLevel.Debug : LogLevel.Warning);
-        await using var server = new DuplexServer(new DuplexServerOptions { Address = address, Port = port }, loggerFactory);
+        var webSocket = new WebSocketOptions
+        {
+            // Room for the largest messages of the Autobahn|Testsuite (16 MiB) and of benchmarks.
+            MaxMessageSize = 64 * 1024 * 1024,
+            Compression = deflate ? new Protocol.Extensions.PerMessageDeflateOptions() : null,
+        };
+        await using var server = new DuplexServer(new DuplexServerOptions { Address = address, Port = port, WebSocket = webSocket }, loggerFactory);
         var hub = new BroadcastHub();
         server.MapWebSocket("/echo", Endpoints.EchoAsync);
         server.MapWebSocket("/publish", hub.PublishAsync);

@@ -210,6 +210,13 @@ public sealed partial class WebSocketConnection
                 case ReceiveEvent.OutputFull:
                     return new WebSocketReceiveResult(written, MessageType, false);
                 case ReceiveEvent.MessageEnd:
+                    if (_inflater is { NoContextTakeover: true })
+                    {
+                        // The peer resets its compressor after each message, so the inflater's
+                        // window is useless until the next one: an idle connection holds no zlib state.
+                        _inflater.ReleaseIdle();
+                    }
+
                     return new WebSocketReceiveResult(written, MessageType, true);
                 case ReceiveEvent.Ping:
                     await SendPongAsync(cancellationToken).ConfigureAwait(false);

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Duplex.Protocol.Closing;
 using Duplex.Protocol.Connection;
+using Duplex.Protocol.Extensions;
 using Duplex.Protocol.Frames;
 
 namespace Duplex;
@@ -209,9 +210,24 @@ public sealed partial class WebSocketConnection
         var compressed = new PooledBufferWriter(Math.Max(256, data.Length / 2));
         try
         {
-            lock (_deflater!)
+            if (_pooledDeflater)
             {
-                _deflater.Compress(data.Span, compressed);
+                MessageDeflater borrowed = DeflaterPool.Rent(_deflater!.WindowBits, _deflater.Level, _deflater.MemoryLevel);
+                try
+                {
+                    borrowed.Compress(data.Span, compressed);
+                }
+                finally
+                {
+                    DeflaterPool.Return(borrowed);
+                }
+            }
+            else
+            {
+                lock (_deflater!)
+                {
+                    _deflater.Compress(data.Span, compressed);
+                }
             }
 
             await WriteFrameAsync(opcode, true, compressed.WrittenMemory, cancellationToken, rsv: 0x4).ConfigureAwait(false);
@@ -279,7 +295,7 @@ public sealed partial class WebSocketConnection
 
     private void ReleaseCompression()
     {
-        if (_deflater is not null)
+        if (_deflater is not null && !_pooledDeflater)
         {
             lock (_deflater)
             {

@@ -25,6 +25,7 @@ public sealed partial class WebSocketConnection : IAsyncDisposable, ITimerClient
     private readonly MessageDeflater? _deflater;
     private readonly MessageInflater? _inflater;
     private readonly int _minimumCompressedSize;
+    private readonly bool _pooledDeflater;
     private readonly CloseHandshake _handshake = new();
     private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _disposed;
@@ -51,7 +52,21 @@ public sealed partial class WebSocketConnection : IAsyncDisposable, ITimerClient
         RemoteEndPoint = remoteEndPoint;
         if (compression is not null && options.Compression is not null)
         {
-            _deflater = compression.CreateDeflater(role, options.Compression);
+            MessageDeflater deflater = compression.CreateDeflater(role, options.Compression);
+            if (deflater.NoContextTakeover)
+            {
+                // Reset after every message anyway: borrow one per message from the shared pool.
+                // _deflater then only names the pool's shape (window, level, memory level); the
+                // instance itself goes to the pool and may be used by any connection.
+                _pooledDeflater = true;
+                DeflaterPool.Return(deflater);
+                _deflater = deflater;
+            }
+            else
+            {
+                _deflater = deflater;
+            }
+
             _inflater = compression.CreateInflater(role);
             _minimumCompressedSize = options.Compression.MinimumMessageSize;
         }

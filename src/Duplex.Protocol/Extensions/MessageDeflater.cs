@@ -22,7 +22,10 @@ public sealed unsafe class MessageDeflater : IDisposable
     private bool _disposed;
 
     /// <summary>Creates a compressor; the native zlib state is allocated on first use.</summary>
-    /// <param name="windowBits">The LZ77 window as a power of two, 9 to 15 (zlib cannot compress with 8).</param>
+    /// <param name="windowBits">
+    /// The LZ77 window as a power of two, 8 to 15. With 8 the output holds literals only, no
+    /// back-references (see <see cref="WindowBits"/>).
+    /// </param>
     /// <param name="level">The compression level, 1 to 9.</param>
     /// <param name="memoryLevel">The zlib memLevel, 1 to 9.</param>
     /// <param name="noContextTakeover">Reset after every message, as the no_context_takeover parameter for this side requires (§7.1.1).</param>
@@ -30,7 +33,7 @@ public sealed unsafe class MessageDeflater : IDisposable
     /// <exception cref="PlatformNotSupportedException">zlib is unavailable.</exception>
     public MessageDeflater(int windowBits, int level, int memoryLevel, bool noContextTakeover)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(windowBits, PerMessageDeflate.MinCompressorWindowBits);
+        ArgumentOutOfRangeException.ThrowIfLessThan(windowBits, PerMessageDeflate.MinWindowBits);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(windowBits, PerMessageDeflate.MaxWindowBits);
         ArgumentOutOfRangeException.ThrowIfLessThan(level, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(level, 9);
@@ -43,7 +46,11 @@ public sealed unsafe class MessageDeflater : IDisposable
         NoContextTakeover = noContextTakeover;
     }
 
-    /// <summary>The LZ77 window as a power of two.</summary>
+    /// <summary>
+    /// The LZ77 window as a power of two: the largest distance the output refers back, as
+    /// negotiated (RFC 7692 §7.1.2). For 8, zlib runs with a window of 9 and Huffman coding only,
+    /// which never refers back at all.
+    /// </summary>
     public int WindowBits { get; }
 
     /// <summary>The compression level.</summary>
@@ -150,7 +157,7 @@ public sealed unsafe class MessageDeflater : IDisposable
 
     private void Deflate(ReadOnlySpan<byte> input, IBufferWriter<byte> output, int flush)
     {
-        _stream ??= ZLibStreamHandle.CreateDeflate(WindowBits, Level, MemoryLevel);
+        _stream ??= CreateStream();
         ZLibNative.ZStream* z = _stream.Stream;
         bool final = flush == ZLibNative.SyncFlush;
 
@@ -203,6 +210,26 @@ public sealed unsafe class MessageDeflater : IDisposable
         {
             throw new InvalidOperationException("zlib did not end the sync flush with 00 00 ff ff (RFC 7692 §7.2.1).");
         }
+    }
+
+    private ZLibStreamHandle CreateStream()
+    {
+        if (WindowBits >= ZLibNative.MinDeflateWindowBits)
+        {
+            return ZLibStreamHandle.CreateDeflate(WindowBits, Level, MemoryLevel, ZLibNative.DefaultStrategy);
+        }
+
+        // A window of 8. RFC 7692 §7.1.2 lets a peer ask for 8 (server_max_window_bits=8,
+        // client_max_window_bits=8), and then it may inflate with a 256-byte window. zlib.h,
+        // deflateInit2: "a windowBits value of 8 (a window size of 256 bytes) is not supported"
+        // by deflate(), and "for raw deflate ... a request for a 256-byte window is rejected as
+        // invalid". But the window only bounds how far a match may refer back: a stream without
+        // matches is valid for every window. zlib.h: Z_HUFFMAN_ONLY "force[s] Huffman encoding
+        // only (no string match)", so deflate emits literal codes only (still Huffman-coded,
+        // which is what compresses text), and the window of 9 that zlib insists on never shows
+        // in the output. Context takeover is moot: nothing refers back, within a message or
+        // across messages. (Z_RLE, distance 1 only, would also fit and compress runs better.)
+        return ZLibStreamHandle.CreateDeflate(ZLibNative.MinDeflateWindowBits, Level, MemoryLevel, ZLibNative.HuffmanOnly);
     }
 
     private void Check(int code, string function)

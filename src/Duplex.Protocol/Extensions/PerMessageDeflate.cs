@@ -18,17 +18,15 @@ public static class PerMessageDeflate
     /// <summary>The version of the zlib in use, or null when none was found.</summary>
     public static string? ZLibVersion => ZLibNative.Version;
 
-    /// <summary>RFC 7692 §7.1.2: the smallest LZ77 window a peer may negotiate, 2^8 bytes.</summary>
+    /// <summary>
+    /// RFC 7692 §7.1.2: the smallest LZ77 window a peer may negotiate, 2^8 bytes. Duplex both
+    /// compresses and inflates with every window from this to <see cref="MaxWindowBits"/>; a
+    /// compressor held to 8 sends literals only (see <see cref="MessageDeflater"/>).
+    /// </summary>
     public const int MinWindowBits = 8;
 
     /// <summary>RFC 7692 §7.1.2: the largest LZ77 window, 2^15 bytes, and the value when none is negotiated.</summary>
     public const int MaxWindowBits = 15;
-
-    /// <summary>
-    /// The smallest window zlib can compress with: raw deflate refuses 8 (zlib.h, deflateInit2),
-    /// so a compressor asked for 8 must decline; a decompressor can inflate with 8.
-    /// </summary>
-    public const int MinCompressorWindowBits = 9;
 
     /// <summary>The trailer a sender removes and a receiver appends (RFC 7692 §7.2.1, §7.2.2).</summary>
     internal static ReadOnlySpan<byte> Trailer => [0x00, 0x00, 0xFF, 0xFF];

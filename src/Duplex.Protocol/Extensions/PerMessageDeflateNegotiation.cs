@@ -17,16 +17,16 @@ public static class PerMessageDeflateNegotiation
     /// <summary>
     /// The server side (RFC 7692 §5, §7.1): considers every permessage-deflate offer in the
     /// client's order and accepts the first one it can honour. An offer is declined when it has
-    /// an unknown or repeated parameter, an invalid value (a window size that is not a decimal
-    /// 8 to 15 without leading zeros, or any value on a *_no_context_takeover parameter), or
-    /// <c>server_max_window_bits=8</c>, which zlib cannot compress with. Quoted values count as
-    /// their unquoted text (§7.1). A malformed header declines everything.
+    /// an unknown or repeated parameter or an invalid value (a window size that is not a decimal
+    /// 8 to 15 without leading zeros, or any value on a *_no_context_takeover parameter). Every
+    /// window from 8 to 15 is honoured, <c>server_max_window_bits=8</c> included (see
+    /// <see cref="MessageDeflater"/>). Quoted values count as their unquoted text (§7.1). A
+    /// malformed header declines everything.
     /// </summary>
     /// <param name="extensionHeaderValues">Every Sec-WebSocket-Extensions field value of the request.</param>
-    /// <param name="server">What the server wants; <see cref="PerMessageDeflateOptions.ServerMaxWindowBits"/> must be at least 9.</param>
+    /// <param name="server">What the server wants.</param>
     /// <param name="responseHeaderValue">The element to answer with in Sec-WebSocket-Extensions, or null.</param>
     /// <returns>The agreement, or null when no offer was acceptable (or zlib is unavailable).</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="server"/> asks to compress with a window of 8.</exception>
     public static PerMessageDeflateParameters? Accept(
         IReadOnlyList<string> extensionHeaderValues,
         PerMessageDeflateOptions server,
@@ -34,7 +34,6 @@ public static class PerMessageDeflateNegotiation
     {
         ArgumentNullException.ThrowIfNull(extensionHeaderValues);
         ArgumentNullException.ThrowIfNull(server);
-        CheckCompressorWindow(server.ServerMaxWindowBits, nameof(server));
         responseHeaderValue = null;
         if (!PerMessageDeflate.IsAvailable
             || !ExtensionHeaderParser.TryParse(extensionHeaderValues, out IReadOnlyList<ExtensionElement>? elements, out _))
@@ -50,14 +49,9 @@ public static class PerMessageDeflateNegotiation
                 continue;
             }
 
-            // §7.1.2.1: the server must compress with at most the offered window; zlib cannot do 8.
-            if (requested.ServerMaxWindowBits is < PerMessageDeflate.MinCompressorWindowBits)
-            {
-                continue;
-            }
-
             bool serverNoContextTakeover = requested.ServerNoContextTakeover || server.ServerNoContextTakeover;
             bool clientNoContextTakeover = requested.ClientNoContextTakeover || server.ClientNoContextTakeover;
+            // §7.1.2.1: the server compresses with at most the offered window, 8 included.
             int serverBits = Math.Min(requested.ServerMaxWindowBits ?? PerMessageDeflate.MaxWindowBits, server.ServerMaxWindowBits);
 
             // §7.1.2.2: the server may limit the client's window only when the offer has
@@ -98,18 +92,16 @@ public static class PerMessageDeflateNegotiation
 
     /// <summary>
     /// The client's offer (RFC 7692 §7.1), e.g. <c>permessage-deflate; client_max_window_bits</c>:
-    /// client_max_window_bits is always offered (zlib can compress with any window from 9 to 15),
+    /// client_max_window_bits is always offered (the client can compress with any window from 8 to 15),
     /// with a value when <see cref="PerMessageDeflateOptions.ClientMaxWindowBits"/> is below 15;
     /// server_max_window_bits when <see cref="PerMessageDeflateOptions.ServerMaxWindowBits"/> is
     /// below 15; and each *_no_context_takeover the options ask for.
     /// </summary>
-    /// <param name="client">What the client wants; <see cref="PerMessageDeflateOptions.ClientMaxWindowBits"/> must be at least 9.</param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="client"/> asks to compress with a window of 8.</exception>
+    /// <param name="client">What the client wants.</param>
     /// <exception cref="PlatformNotSupportedException">zlib is unavailable (<see cref="PerMessageDeflate.IsAvailable"/>).</exception>
     public static string BuildOffer(PerMessageDeflateOptions client)
     {
         ArgumentNullException.ThrowIfNull(client);
-        CheckCompressorWindow(client.ClientMaxWindowBits, nameof(client));
         PerMessageDeflate.ThrowIfUnavailable();
         var offer = new StringBuilder(PerMessageDeflate.ExtensionName);
         if (client.ServerNoContextTakeover)
@@ -144,8 +136,8 @@ public static class PerMessageDeflateNegotiation
     /// <see cref="BuildOffer"/>. The client must fail the connection when the answer is malformed,
     /// holds anything but exactly one permessage-deflate element, has an unknown or repeated
     /// parameter or an invalid value, has server_max_window_bits larger than the client asked for,
-    /// leaves out server_max_window_bits or server_no_context_takeover the client asked for, or
-    /// sets client_max_window_bits=8, which zlib cannot compress with.
+    /// or leaves out server_max_window_bits or server_no_context_takeover the client asked for.
+    /// Every client_max_window_bits from 8 to 15 is honoured (see <see cref="MessageDeflater"/>).
     /// </summary>
     /// <param name="responseHeaderValue">The Sec-WebSocket-Extensions value of the 101 response.</param>
     /// <param name="client">The options the offer was built from.</param>
@@ -202,12 +194,6 @@ public static class PerMessageDeflateNegotiation
         if (!answer.ServerNoContextTakeover && client.ServerNoContextTakeover)
         {
             error = "The server left out the server_no_context_takeover the client offered; accepting it means answering with it (RFC 7692 §7.1.1.1).";
-            return null;
-        }
-
-        if (answer.ClientMaxWindowBits is < PerMessageDeflate.MinCompressorWindowBits)
-        {
-            error = "The server answered client_max_window_bits=8, which this client cannot honour: zlib cannot compress with a 256-byte window (RFC 7692 §7.1.2.2).";
             return null;
         }
 
@@ -308,14 +294,6 @@ public static class PerMessageDeflateNegotiation
 
     private static void AppendBits(StringBuilder builder, string name, int bits) =>
         builder.Append("; ").Append(name).Append('=').Append(bits.ToString(CultureInfo.InvariantCulture));
-
-    private static void CheckCompressorWindow(int bits, string paramName)
-    {
-        if (bits < PerMessageDeflate.MinCompressorWindowBits)
-        {
-            throw new ArgumentOutOfRangeException(paramName, bits, "zlib cannot compress with a window of 8 bits; use 9 to 15.");
-        }
-    }
 
     private struct DeflateParameters
     {

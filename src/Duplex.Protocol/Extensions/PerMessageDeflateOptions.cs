@@ -30,7 +30,9 @@ public sealed class PerMessageDeflateOptions
     /// <summary>
     /// The largest LZ77 window, as a power of two, that the server compresses with
     /// (§7.1.2.1), 8 to 15. Default 15: the RFC's default and the best ratio; each step down
-    /// halves the window memory. On a server it must be at least 9 (zlib cannot compress with 8).
+    /// halves the window memory, down to 9. 8 is honoured by compressing without back-references
+    /// (Huffman-coded literals only, see <see cref="MessageDeflater"/>): the memory of 9, and
+    /// repetitive text shrinks to about 60% instead of a few percent.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is outside 8 to 15.</exception>
     public int ServerMaxWindowBits
@@ -41,10 +43,10 @@ public sealed class PerMessageDeflateOptions
 
     /// <summary>
     /// The largest LZ77 window, as a power of two, that the client compresses with
-    /// (§7.1.2.2), 8 to 15. Default 15: the RFC's default and the best ratio. On a client it
-    /// must be at least 9 (zlib cannot compress with 8); a server that sets 8 will be refused by
-    /// zlib-based clients, Duplex's included. A server can only lower it when the client
-    /// offered client_max_window_bits.
+    /// (§7.1.2.2), 8 to 15. Default 15: the RFC's default and the best ratio. 8 is honoured by
+    /// compressing without back-references (see <see cref="MessageDeflater"/>); some other
+    /// zlib-based clients refuse a server's client_max_window_bits=8. A server can only lower
+    /// it when the client offered client_max_window_bits.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is outside 8 to 15.</exception>
     public int ClientMaxWindowBits

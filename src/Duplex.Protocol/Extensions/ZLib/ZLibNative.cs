@@ -31,8 +31,19 @@ internal static unsafe class ZLibNative
     /// <summary>Z_SYNC_FLUSH: flush to a byte boundary with an empty stored block (RFC 7692 §7.2.1).</summary>
     internal const int SyncFlush = 2;
 
+    /// <summary>Z_DEFAULT_STRATEGY: LZ77 string matching plus Huffman coding.</summary>
+    internal const int DefaultStrategy = 0;
+
+    /// <summary>
+    /// Z_HUFFMAN_ONLY: Huffman coding of literals only, no string matching (zlib.h, deflateInit2),
+    /// so the output holds no back-reference at all.
+    /// </summary>
+    internal const int HuffmanOnly = 2;
+
+    /// <summary>The smallest windowBits zlib's raw deflate accepts (zlib.h, deflateInit2: 8 is refused for raw deflate).</summary>
+    internal const int MinDeflateWindowBits = 9;
+
     private const int Deflated = 8;
-    private const int DefaultStrategy = 0;
 
     // Each allocation zlib asks for carries its size in front, so zfree can subtract it from the
     // per-stream count; 16 bytes keeps the returned pointer 16-byte aligned like malloc's.
@@ -122,8 +133,13 @@ internal static unsafe class ZLibNative
     internal static bool CanKeepDictionary => s_inflateGetDictionary is not null && s_inflateSetDictionary is not null;
 
     /// <summary>deflateInit2_ for raw deflate (negative windowBits: no zlib header or trailer, RFC 7692 §7.2.1).</summary>
-    internal static int DeflateInit2(ZStream* stream, int level, int windowBits, int memLevel) =>
-        s_deflateInit2(stream, level, Deflated, -windowBits, memLevel, DefaultStrategy, s_zlibVersion(), sizeof(ZStream));
+    /// <param name="stream">The stream to initialize.</param>
+    /// <param name="level">The compression level, 1 to 9.</param>
+    /// <param name="windowBits">The window, 9 to 15 (<see cref="MinDeflateWindowBits"/>).</param>
+    /// <param name="memLevel">The memLevel, 1 to 9.</param>
+    /// <param name="strategy"><see cref="DefaultStrategy"/> or <see cref="HuffmanOnly"/>.</param>
+    internal static int DeflateInit2(ZStream* stream, int level, int windowBits, int memLevel, int strategy) =>
+        s_deflateInit2(stream, level, Deflated, -windowBits, memLevel, strategy, s_zlibVersion(), sizeof(ZStream));
 
     /// <summary>deflate.</summary>
     internal static int Deflate(ZStream* stream, int flush) => s_deflate(stream, flush);

@@ -27,12 +27,16 @@ internal sealed unsafe class ZLibStreamHandle : SafeHandle
     public long AllocatedBytes => IsInvalid || IsClosed ? 0 : ((ZLibNative.NativeState*)handle)->AllocatedBytes;
 
     /// <summary>A raw-deflate compressor (RFC 7692 §7.2.1).</summary>
+    /// <param name="windowBits">zlib's windowBits, 9 to 15.</param>
+    /// <param name="level">The compression level.</param>
+    /// <param name="memoryLevel">The memLevel.</param>
+    /// <param name="strategy">The zlib strategy (<see cref="ZLibNative.DefaultStrategy"/> or <see cref="ZLibNative.HuffmanOnly"/>).</param>
     /// <exception cref="OutOfMemoryException">zlib could not allocate its state.</exception>
-    public static ZLibStreamHandle CreateDeflate(int windowBits, int level, int memoryLevel)
+    public static ZLibStreamHandle CreateDeflate(int windowBits, int level, int memoryLevel, int strategy)
     {
         var result = new ZLibStreamHandle(isDeflate: true);
         result.SetHandle((IntPtr)ZLibNative.AllocateState());
-        result.Initialize(ZLibNative.DeflateInit2(result.Stream, level, windowBits, memoryLevel), "deflateInit2");
+        result.Initialize(ZLibNative.DeflateInit2(result.Stream, level, windowBits, memoryLevel, strategy), "deflateInit2");
         return result;
     }
 
