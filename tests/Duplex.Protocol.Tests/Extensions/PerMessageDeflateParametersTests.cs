@@ -53,9 +53,12 @@ public class PerMessageDeflateParametersTests
     }
 
     [Fact]
-    public void Deflater_refuses_a_window_of_8_that_zlib_cannot_compress_with()
+    public void Deflater_takes_windows_8_to_15_and_refuses_others()
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => new MessageDeflater(8, 6, 8, noContextTakeover: false));
+        using var window8 = new MessageDeflater(8, 6, 8, noContextTakeover: false);
+        Assert.Equal(8, window8.WindowBits);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new MessageDeflater(7, 6, 8, noContextTakeover: false));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new MessageDeflater(16, 6, 8, noContextTakeover: false));
     }
 
     [Fact]

@@ -20,7 +20,7 @@ public class PerMessageDeflatePropertyTests
         Gen.Select(Gen.Byte, Gen.Int[0, 3000]).Select(t => Enumerable.Repeat(t.Item1, t.Item2).ToArray()));
 
     private static readonly Gen<(int WindowBits, int Level, int MemoryLevel, bool NoContextTakeover)> s_settings =
-        Gen.Select(Gen.Int[9, 15], Gen.Int[1, 9], Gen.Int[1, 9], Gen.Bool);
+        Gen.Select(Gen.Int[8, 15], Gen.Int[1, 9], Gen.Int[1, 9], Gen.Bool);
 
     [Fact]
     public void Message_sequences_round_trip_with_random_read_sizes_and_small_output_spans()
@@ -100,7 +100,7 @@ public class PerMessageDeflatePropertyTests
     [Fact]
     public void Inflater_with_a_larger_window_than_the_sender_reads_everything()
     {
-        Gen.Select(Gen.Int[9, 14], s_message.List[1, 6]).Sample((bits, messages) =>
+        Gen.Select(Gen.Int[8, 14], s_message.List[1, 6]).Sample((bits, messages) =>
         {
             using var deflater = new MessageDeflater(bits, 6, 8, noContextTakeover: false);
             using var inflater = new MessageInflater(15, noContextTakeover: false);

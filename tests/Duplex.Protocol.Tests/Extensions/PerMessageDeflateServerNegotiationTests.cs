@@ -100,17 +100,41 @@ public class PerMessageDeflateServerNegotiationTests
     }
 
     [Fact]
-    public void Server_max_window_bits_8_is_declined_because_zlib_cannot_compress_with_it()
+    public void Server_max_window_bits_8_is_accepted_and_echoed_because_the_server_compresses_without_back_references()
     {
-        Declines("permessage-deflate; server_max_window_bits=8");
+        var (parameters, response) = Accepts("permessage-deflate; server_max_window_bits=8");
+        Assert.Equal("permessage-deflate; server_max_window_bits=8", response);
+        Assert.Equal(8, parameters.ServerMaxWindowBits);
+        using MessageDeflater deflater = parameters.CreateDeflater(Duplex.Protocol.Connection.Role.Server, s_defaults);
+        Assert.Equal(8, deflater.WindowBits);
     }
 
     [Fact]
-    public void Server_max_window_bits_8_is_declined_and_the_next_offer_is_taken()
+    public void Server_max_window_bits_8_offer_is_taken_before_a_later_offer()
     {
         var (parameters, response) = Accepts("permessage-deflate; server_max_window_bits=8, permessage-deflate; server_max_window_bits=9");
-        Assert.Equal("permessage-deflate; server_max_window_bits=9", response);
-        Assert.Equal(9, parameters.ServerMaxWindowBits);
+        Assert.Equal("permessage-deflate; server_max_window_bits=8", response);
+        Assert.Equal(8, parameters.ServerMaxWindowBits);
+    }
+
+    [Fact]
+    public void Autobahn_13_7_offer_list_gets_its_first_offer_accepted()
+    {
+        var (parameters, response) = Accepts(
+            "permessage-deflate; server_no_context_takeover; server_max_window_bits=8, permessage-deflate; server_no_context_takeover, permessage-deflate");
+        Assert.Equal("permessage-deflate; server_no_context_takeover; server_max_window_bits=8", response);
+        Assert.Equal(new PerMessageDeflateParameters(serverNoContextTakeover: true, serverMaxWindowBits: 8), parameters);
+    }
+
+    [Fact]
+    public void Server_max_window_bits_8_with_every_other_parameter_is_accepted()
+    {
+        var (parameters, response) = Accepts(
+            "permessage-deflate; server_no_context_takeover; client_no_context_takeover; server_max_window_bits=8; client_max_window_bits=8");
+        Assert.Equal(
+            "permessage-deflate; server_no_context_takeover; client_no_context_takeover; server_max_window_bits=8; client_max_window_bits=8",
+            response);
+        Assert.Equal(new PerMessageDeflateParameters(true, true, 8, 8), parameters);
     }
 
     [Fact]
@@ -237,8 +261,8 @@ public class PerMessageDeflateServerNegotiationTests
     public void Offers_in_several_header_fields_are_considered_in_order()
     {
         Assert.Equal(
-            "permessage-deflate; server_max_window_bits=12",
-            Accepts(["permessage-deflate; server_max_window_bits=8", "permessage-deflate; server_max_window_bits=12"]).Response);
+            "permessage-deflate; server_max_window_bits=10",
+            Accepts(["permessage-deflate; mystery", "permessage-deflate; server_max_window_bits=10", "permessage-deflate; server_max_window_bits=12"]).Response);
     }
 
     [Fact]
@@ -271,10 +295,19 @@ public class PerMessageDeflateServerNegotiationTests
     }
 
     [Fact]
-    public void Server_option_of_a_window_of_8_for_its_own_compressor_is_refused()
+    public void Server_option_of_a_window_of_8_for_its_own_compressor_is_answered()
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() =>
-            PerMessageDeflateNegotiation.Accept(["permessage-deflate"], new PerMessageDeflateOptions { ServerMaxWindowBits = 8 }, out _));
+        var (parameters, response) = Accepts("permessage-deflate", new() { ServerMaxWindowBits = 8 });
+        Assert.Equal("permessage-deflate; server_max_window_bits=8", response);
+        Assert.Equal(8, parameters.ServerMaxWindowBits);
+    }
+
+    [Fact]
+    public void Server_option_of_a_client_window_of_8_is_answered_when_the_client_offered_client_max_window_bits()
+    {
+        var (parameters, response) = Accepts("permessage-deflate; client_max_window_bits", new() { ClientMaxWindowBits = 8 });
+        Assert.Equal("permessage-deflate; client_max_window_bits=8", response);
+        Assert.Equal(8, parameters.ClientMaxWindowBits);
     }
 
     [Fact]
