@@ -115,6 +115,10 @@ public sealed partial class WebSocketConnection : IAsyncDisposable, ITimerClient
     /// <summary>Completes when the connection is closed and its stream released.</summary>
     public Task Completion => _closed.Task;
 
+    /// <summary>The native zlib bytes this connection holds now (its own compressor and decompressor; pooled compressors are not its own).</summary>
+    internal long CompressionNativeBytes =>
+        (_pooledDeflater ? 0 : _deflater?.NativeMemoryBytes ?? 0) + (_inflater?.NativeMemoryBytes ?? 0);
+
     /// <summary>Which end this is.</summary>
     public bool IsServer => _role == Role.Server;
 

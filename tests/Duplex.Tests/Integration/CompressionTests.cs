@@ -124,4 +124,33 @@ public sealed class CompressionTests
         long grown = GC.GetTotalMemory(forceFullCollection: false) - before;
         Assert.True(grown < 32L << 20, $"the managed heap grew by {grown} bytes while refusing a 100 MiB bomb");
     }
+
+    [Fact]
+    public async Task Without_context_takeover_an_idle_connection_holds_no_zlib_state()
+    {
+        var deflate = new PerMessageDeflateOptions { ServerNoContextTakeover = true, ClientNoContextTakeover = true };
+        await using EchoServer server = await EchoServer.StartAsync(webSocket: Compressed(deflate: deflate));
+        await using WebSocketConnection ws = await EchoServer.ConnectAsync(server.Uri(), new WebSocketClientOptions { WebSocket = Compressed(deflate: deflate) });
+
+        for (int i = 0; i < 5; i++)
+        {
+            await ws.SendTextAsync(new string('z', 2000), Bounded.Token());
+            Assert.Equal(2000, (await ws.ReceiveAsync(Bounded.Token()).Within("the echo")).Data.Length);
+        }
+
+        Assert.Equal(0, ws.CompressionNativeBytes);
+    }
+
+    [Fact]
+    public async Task With_context_takeover_the_connection_keeps_its_zlib_state()
+    {
+        await using EchoServer server = await EchoServer.StartAsync(webSocket: Compressed());
+        await using WebSocketConnection ws = await EchoServer.ConnectAsync(server.Uri(), new WebSocketClientOptions { WebSocket = Compressed() });
+
+        await ws.SendTextAsync(new string('z', 2000), Bounded.Token());
+        Assert.Equal(2000, (await ws.ReceiveAsync(Bounded.Token()).Within("the echo")).Data.Length);
+
+        // A 15-bit compressor (about 262 KiB) and decompressor (about 39 KiB).
+        Assert.True(ws.CompressionNativeBytes > 256 * 1024, $"{ws.CompressionNativeBytes} bytes");
+    }
 }
