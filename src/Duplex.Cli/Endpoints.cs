@@ -5,11 +5,22 @@ namespace Duplex.Cli;
 /// <summary>The WebSocket endpoints the server commands map.</summary>
 internal static class Endpoints
 {
-    /// <summary>Echoes every message back with its type until the client closes.</summary>
+    /// <summary>
+    /// Echoes every message back with its type until the client closes. Written as a plain
+    /// receive loop, with no cancellation registered on the receive: this is the benchmark
+    /// server, and an idle connection should hold as little as possible. Shutdown still ends it:
+    /// the server sends close 1001 and, past the shutdown timeout, drops the connection.
+    /// </summary>
     public static async Task EchoAsync(WebSocketConnection connection, CancellationToken cancellationToken)
     {
-        await foreach (WebSocketMessage message in connection.ReadMessagesAsync(cancellationToken).ConfigureAwait(false))
+        while (true)
         {
+            WebSocketMessage message = await connection.ReceiveAsync(CancellationToken.None).ConfigureAwait(false);
+            if (message.IsClose)
+            {
+                return;
+            }
+
             await connection.SendAsync(message, cancellationToken).ConfigureAwait(false);
         }
     }
@@ -48,18 +59,19 @@ internal sealed class BroadcastHub
         var sends = new List<Task>();
         await foreach (WebSocketMessage message in connection.ReadMessagesAsync(cancellationToken).ConfigureAwait(false))
         {
-            // The message's data is valid until the next receive: every send finishes before it.
+            // Framed once, written to every subscriber (DESIGN: one broadcast is encoded once).
+            var prepared = new PreparedMessage(message.Type, message.Data.Span);
             sends.Clear();
             foreach (WebSocketConnection subscriber in _subscribers.Keys)
             {
-                sends.Add(SendQuietlyAsync(subscriber, message, cancellationToken));
+                sends.Add(SendQuietlyAsync(subscriber, prepared, cancellationToken));
             }
 
             await Task.WhenAll(sends).ConfigureAwait(false);
         }
     }
 
-    private static async Task SendQuietlyAsync(WebSocketConnection subscriber, WebSocketMessage message, CancellationToken cancellationToken)
+    private static async Task SendQuietlyAsync(WebSocketConnection subscriber, PreparedMessage message, CancellationToken cancellationToken)
     {
         try
         {

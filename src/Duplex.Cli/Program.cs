@@ -59,6 +59,7 @@ public static class Program
         root.Subcommands.Add(EchoCommand.Create(context));
         root.Subcommands.Add(ConnectCommand.Create(context));
         root.Subcommands.Add(AutobahnAgentCommand.Create(context));
+        root.Subcommands.Add(Bench.BenchCommand.Create(context));
         return root;
     }
 }

@@ -27,9 +27,39 @@ public sealed partial class WebSocketConnection
     /// <see cref="WebSocketMessageType.Close"/> (and does so again on every later call). The
     /// returned data is valid until the next receive call. One receive at a time.
     /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<WebSocketMessage> ReceiveAsync(CancellationToken cancellationToken = default)
     {
         ReleaseMessageBuffer();
+
+        // Wait for data here, at the top, straight on the stream: while a connection is idle
+        // only this method's state is suspended (the nested receive methods run synchronously
+        // once bytes are there), and no buffer is held.
+        if (IdleWaitNeeded)
+        {
+            try
+            {
+                await _stream.ReadAsync(Memory<byte>.Empty, cancellationToken).ConfigureAwait(false);
+                _dataReady = true;
+            }
+            catch (Exception ex) when (ex is IOException or ObjectDisposedException)
+            {
+                // The receive below meets the same failure and ends the connection.
+            }
+        }
+
+        // Wait for the message to begin before renting a buffer for it.
+        WebSocketReceiveResult start = await ReceiveAsync(Memory<byte>.Empty, cancellationToken).ConfigureAwait(false);
+        if (start.Type == WebSocketMessageType.Close)
+        {
+            return new WebSocketMessage(WebSocketMessageType.Close, ReadOnlyMemory<byte>.Empty);
+        }
+
+        if (start.EndOfMessage)
+        {
+            return new WebSocketMessage(start.Type, ReadOnlyMemory<byte>.Empty);
+        }
+
         byte[] buffer = ArrayPool<byte>.Shared.Rent(InitialMessageBuffer);
         int count = 0;
         try
@@ -88,8 +118,16 @@ public sealed partial class WebSocketConnection
     public async ValueTask<WebSocketMessageStream?> ReceiveStreamAsync(CancellationToken cancellationToken = default)
     {
         ReleaseMessageBuffer();
+        WebSocketReceiveResult start = await ReceiveAsync(Memory<byte>.Empty, cancellationToken).ConfigureAwait(false);
+        if (start.Type == WebSocketMessageType.Close)
+        {
+            return null;
+        }
+
         byte[] first = ArrayPool<byte>.Shared.Rent(InitialMessageBuffer);
-        WebSocketReceiveResult result = await ReceiveAsync(first, cancellationToken).ConfigureAwait(false);
+        WebSocketReceiveResult result = start.EndOfMessage
+            ? start
+            : await ReceiveAsync(first, cancellationToken).ConfigureAwait(false);
         if (result.Type == WebSocketMessageType.Close)
         {
             ArrayPool<byte>.Shared.Return(first);
@@ -103,6 +141,7 @@ public sealed partial class WebSocketConnection
     /// Receives the next piece of a message into <paramref name="buffer"/>: as many bytes as are
     /// available, up to the buffer's size. The lowest-level receive; the others are built on it.
     /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<WebSocketReceiveResult> ReceiveAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         int previous = Interlocked.CompareExchange(ref _receiving, ReceiveRunning, ReceiveIdle);
@@ -169,6 +208,7 @@ public sealed partial class WebSocketConnection
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<WebSocketReceiveResult> ReceiveCoreAsync(Memory<byte> buffer, CancellationToken cancellationToken)
     {
         int written = 0;
@@ -240,15 +280,27 @@ public sealed partial class WebSocketConnection
 
     private WebSocketMessageType MessageType => _receiver.MessageOpcode == Opcode.Text ? WebSocketMessageType.Text : WebSocketMessageType.Binary;
 
+    /// <summary>Whether nothing is buffered and no receive is running, so the next receive would wait for the peer.</summary>
+    private bool IdleWaitNeeded =>
+        _input is null && _inputCount == 0 && !_receiveEnded && !_receiver.HasPendingOutput
+        && Volatile.Read(ref _receiving) == ReceiveIdle;
+
+    private bool _dataReady;
+
     /// <summary>Waits for bytes with a zero-byte read (no buffer held while idle), then reads them into a pooled buffer.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> FillAsync(CancellationToken cancellationToken)
     {
         try
         {
             if (_input is null)
             {
-                int probe = await _stream.ReadAsync(Memory<byte>.Empty, cancellationToken).ConfigureAwait(false);
-                _ = probe;
+                if (!_dataReady)
+                {
+                    await _stream.ReadAsync(Memory<byte>.Empty, cancellationToken).ConfigureAwait(false);
+                }
+
+                _dataReady = false;
                 _input = ArrayPool<byte>.Shared.Rent(_options.ReceiveBufferSize);
             }
 
@@ -274,6 +326,7 @@ public sealed partial class WebSocketConnection
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask SendPongAsync(CancellationToken cancellationToken)
     {
         byte[] payload = ArrayPool<byte>.Shared.Rent(FrameHeader.MaxControlPayload);

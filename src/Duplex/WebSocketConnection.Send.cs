@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
@@ -16,9 +17,10 @@ public sealed partial class WebSocketConnection
     /// <summary>Unmasked payloads larger than this are written from the caller's memory, after their header, without a copy.</summary>
     private const int DirectWriteThreshold = 16 * 1024;
 
-    private readonly SemaphoreSlim _sendLock = new(1, 1);
+    private readonly SendLock _sendLock = new();
 
     /// <summary>Sends a text message (UTF-8 encoded).</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask SendTextAsync(string text, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(text);
@@ -43,6 +45,39 @@ public sealed partial class WebSocketConnection
     public ValueTask SendAsync(WebSocketMessage message, CancellationToken cancellationToken = default) =>
         SendAsync(message.Type, message.Data, cancellationToken);
 
+    /// <summary>
+    /// Sends a message framed once for many connections: a server writes the shared frame bytes
+    /// as they are; a client (which must mask) or a connection that would compress it sends
+    /// the payload the ordinary way.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    public async ValueTask SendAsync(PreparedMessage message, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        if (_role == Role.Client || (_deflater is not null && message.Data.Length >= _minimumCompressedSize))
+        {
+            await SendAsync(message.Type, message.Data, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (!_handshake.CanSendData || _sendingFragmented)
+            {
+                throw _sendingFragmented
+                    ? new InvalidOperationException("A fragmented message is being sent; finish it before sending another.")
+                    : new WebSocketClosedException();
+            }
+
+            await _stream.WriteAsync(message.Frame, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _sendLock.Release();
+        }
+    }
+
     /// <summary>Sends a whole message of the given type as one frame.</summary>
     public ValueTask SendAsync(WebSocketMessageType type, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default) =>
         SendAsync(type, data, endOfMessage: true, cancellationToken);
@@ -52,6 +87,7 @@ public sealed partial class WebSocketConnection
     /// type; later fragments go out as continuation frames; <paramref name="endOfMessage"/> ends
     /// it. Fragments of different messages must not be interleaved by concurrent callers.
     /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask SendAsync(WebSocketMessageType type, ReadOnlyMemory<byte> data, bool endOfMessage, CancellationToken cancellationToken = default)
     {
         if (type == WebSocketMessageType.Close)
@@ -145,6 +181,7 @@ public sealed partial class WebSocketConnection
 
     private bool _sendingFragmented;
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask SendControlAsync(Opcode opcode, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
     {
         await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -205,6 +242,7 @@ public sealed partial class WebSocketConnection
     }
 
     /// <summary>Compresses a whole message (RFC 7692 §7.2.1) and sends it as one frame with RSV1; the caller holds the send lock.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask WriteCompressedAsync(Opcode opcode, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
         var compressed = new PooledBufferWriter(Math.Max(256, data.Length / 2));
@@ -239,6 +277,7 @@ public sealed partial class WebSocketConnection
     }
 
     /// <summary>Writes one frame; the caller holds the send lock.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask WriteFrameAsync(Opcode opcode, bool fin, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken, byte rsv = 0)
     {
         bool masked = _role == Role.Client;

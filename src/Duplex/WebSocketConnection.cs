@@ -27,7 +27,7 @@ public sealed partial class WebSocketConnection : IAsyncDisposable, ITimerClient
     private readonly int _minimumCompressedSize;
     private readonly bool _pooledDeflater;
     private readonly CloseHandshake _handshake = new();
-    private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TaskCompletionSource? _closed;
     private int _disposed;
 
     internal WebSocketConnection(
@@ -113,7 +113,20 @@ public sealed partial class WebSocketConnection : IAsyncDisposable, ITimerClient
     public string? CloseStatusDescription { get; private set; }
 
     /// <summary>Completes when the connection is closed and its stream released.</summary>
-    public Task Completion => _closed.Task;
+    public Task Completion
+    {
+        get
+        {
+            // Created on first use: most connections are never asked.
+            TaskCompletionSource closed = LazyInitializer.EnsureInitialized(ref _closed, static () => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+            if (Volatile.Read(ref _disposed) != 0)
+            {
+                closed.TrySetResult();
+            }
+
+            return closed.Task;
+        }
+    }
 
     /// <summary>The native zlib bytes this connection holds now (its own compressor and decompressor; pooled compressors are not its own).</summary>
     internal long CompressionNativeBytes =>
@@ -205,6 +218,6 @@ public sealed partial class WebSocketConnection : IAsyncDisposable, ITimerClient
         }
 
         ReleaseCompression();
-        _closed.TrySetResult();
+        Volatile.Read(ref _closed)?.TrySetResult();
     }
 }

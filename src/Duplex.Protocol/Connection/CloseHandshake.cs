@@ -15,10 +15,10 @@ namespace Duplex.Protocol.Connection;
 /// </remarks>
 public sealed class CloseHandshake
 {
-    private readonly Lock _gate = new();
+    private int _state = (int)WebSocketState.Open;
 
     /// <summary>The current state.</summary>
-    public WebSocketState State { get; private set; } = WebSocketState.Open;
+    public WebSocketState State => (WebSocketState)Volatile.Read(ref _state);
 
     /// <summary>Whether data frames may still be sent (only while <see cref="WebSocketState.Open"/>).</summary>
     public bool CanSendData => State == WebSocketState.Open;
@@ -27,23 +27,8 @@ public sealed class CloseHandshake
     /// Records that this end is about to send a close frame. Returns false when a close was
     /// already sent (or the connection is closed): an endpoint sends at most one close frame.
     /// </summary>
-    public bool TrySendClose()
-    {
-        lock (_gate)
-        {
-            switch (State)
-            {
-                case WebSocketState.Open:
-                    State = WebSocketState.CloseSent;
-                    return true;
-                case WebSocketState.CloseReceived:
-                    State = WebSocketState.Closed;
-                    return true;
-                default:
-                    return false;
-            }
-        }
-    }
+    public bool TrySendClose() =>
+        TryMove(WebSocketState.Open, WebSocketState.CloseSent) || TryMove(WebSocketState.CloseReceived, WebSocketState.Closed);
 
     /// <summary>
     /// Records a close frame from the peer. Returns true when this end must answer with a close
@@ -51,28 +36,19 @@ public sealed class CloseHandshake
     /// </summary>
     public bool ReceiveClose()
     {
-        lock (_gate)
+        if (TryMove(WebSocketState.Open, WebSocketState.CloseReceived))
         {
-            switch (State)
-            {
-                case WebSocketState.Open:
-                    State = WebSocketState.CloseReceived;
-                    return true;
-                case WebSocketState.CloseSent:
-                    State = WebSocketState.Closed;
-                    return false;
-                default:
-                    return false;
-            }
+            return true;
         }
+
+        TryMove(WebSocketState.CloseSent, WebSocketState.Closed);
+        return false;
     }
 
     /// <summary>The connection failed or was aborted: nothing more is sent or received.</summary>
-    public void Abort()
-    {
-        lock (_gate)
-        {
-            State = WebSocketState.Closed;
-        }
-    }
+    public void Abort() => Volatile.Write(ref _state, (int)WebSocketState.Closed);
+
+    // One compare-and-swap per transition: no lock object per connection.
+    private bool TryMove(WebSocketState from, WebSocketState to) =>
+        Interlocked.CompareExchange(ref _state, (int)to, (int)from) == (int)from;
 }

@@ -213,6 +213,11 @@ public sealed class DuplexServer : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Serves one TCP connection from accept to close. The handshake runs in methods that have
+    /// finished by the time the handler runs, so that a connection waiting for its next message
+    /// holds only this method's state and its handler's (memory per idle connection).
+    /// </summary>
     private async Task ServeConnectionAsync(Socket socket)
     {
         int count = Interlocked.Increment(ref _connections);
@@ -223,11 +228,7 @@ public sealed class DuplexServer : IAsyncDisposable
             remote = socket.RemoteEndPoint;
             if (_options.ServerCertificate is { } certificate)
             {
-                var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
-                stream = ssl;
-                using var handshake = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
-                handshake.CancelAfter(_options.HandshakeTimeout);
-                await ssl.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = certificate }, handshake.Token).ConfigureAwait(false);
+                stream = await AuthenticateAsync(stream, certificate).ConfigureAwait(false);
             }
 
             if (count > _options.MaxConnections)
@@ -237,7 +238,39 @@ public sealed class DuplexServer : IAsyncDisposable
                 return;
             }
 
-            await ServeRequestAsync(stream, socket, remote).ConfigureAwait(false);
+            AcceptedWebSocket? accepted = await ServeRequestAsync(stream, socket, remote).ConfigureAwait(false);
+            if (accepted is not { } webSocket)
+            {
+                return;
+            }
+
+            WebSocketConnection connection = webSocket.Connection;
+            _open.TryAdd(connection, 0);
+            try
+            {
+                if (Volatile.Read(ref _stopped) != 0)
+                {
+                    await CloseGoingAwayAsync(connection).ConfigureAwait(false);
+                }
+
+                await webSocket.Endpoint.Handler(connection, _stopping.Token).ConfigureAwait(false);
+                await connection.DisposeAsync().ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or WebSocketClosedException or IOException)
+            {
+                // The server is stopping or the peer went away; the close below finishes the job.
+                await CloseQuietlyAsync(connection, CloseStatus.GoingAway).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                Log.HandlerFailed(_logger, ex, webSocket.Endpoint.Path);
+                await CloseQuietlyAsync(connection, CloseStatus.InternalServerError).ConfigureAwait(false);
+            }
+            finally
+            {
+                _open.TryRemove(connection, out _);
+                connection.Abort();
+            }
         }
         catch (Exception ex) when (ex is IOException or ObjectDisposedException or OperationCanceledException or SocketException or System.Security.Authentication.AuthenticationException)
         {
@@ -257,9 +290,18 @@ public sealed class DuplexServer : IAsyncDisposable
         }
     }
 
+    private async Task<Stream> AuthenticateAsync(Stream stream, System.Security.Cryptography.X509Certificates.X509Certificate2 certificate)
+    {
+        var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
+        using var handshake = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+        handshake.CancelAfter(_options.HandshakeTimeout);
+        await ssl.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = certificate }, handshake.Token).ConfigureAwait(false);
+        return ssl;
+    }
+
     private static readonly KeyValuePair<string, string>[] ConnectionClose = [new("Connection", "close")];
 
-    private async Task ServeRequestAsync(Stream stream, Socket socket, EndPoint? remote)
+    private async Task<AcceptedWebSocket?> ServeRequestAsync(Stream stream, Socket socket, EndPoint? remote)
     {
         var deadline = new HandshakeDeadline(stream, _options.HandshakeTimeout, _logger, remote);
         HeadReadResult<HttpRequestHead> read;
@@ -274,7 +316,7 @@ public sealed class DuplexServer : IAsyncDisposable
 
         if (read.EndOfStream || deadline.TimedOut)
         {
-            return;
+            return null;
         }
 
         if (read.Head is null)
@@ -283,7 +325,7 @@ public sealed class DuplexServer : IAsyncDisposable
             string reason = HttpParseErrors.Describe(read.Error);
             Log.RequestRejected(_logger, remote, status, reason);
             await WriteTextAsync(stream, status, reason, null).ConfigureAwait(false);
-            return;
+            return null;
         }
 
         HttpRequestHead request = read.Head;
@@ -294,31 +336,31 @@ public sealed class DuplexServer : IAsyncDisposable
                 // RFC 7231 §6.5.15: 426 tells the client which protocol this resource needs.
                 Log.RequestRejected(_logger, remote, 426, "not a WebSocket upgrade");
                 await WriteTextAsync(stream, 426, "This resource speaks WebSocket only.", [new("Upgrade", "websocket"), new("Sec-WebSocket-Version", "13")]).ConfigureAwait(false);
-                return;
+                return null;
             }
 
-            await AcceptWebSocketAsync(stream, socket, remote, request, endpoint, read.Leftover).ConfigureAwait(false);
-            return;
+            return await AcceptWebSocketAsync(stream, socket, remote, request, endpoint, read.Leftover).ConfigureAwait(false);
         }
 
         if (ServerHandshake.IsUpgradeRequest(request))
         {
             Log.RequestRejected(_logger, remote, 404, $"no WebSocket endpoint at {request.Path}");
             await WriteTextAsync(stream, 404, "No WebSocket endpoint here.", null).ConfigureAwait(false);
-            return;
+            return null;
         }
 
         await ServeHttpAsync(stream, remote, request).ConfigureAwait(false);
+        return null;
     }
 
-    private async Task AcceptWebSocketAsync(Stream stream, Socket socket, EndPoint? remote, HttpRequestHead request, WebSocketEndpoint endpoint, ReadOnlyMemory<byte> leftover)
+    private async Task<AcceptedWebSocket?> AcceptWebSocketAsync(Stream stream, Socket socket, EndPoint? remote, HttpRequestHead request, WebSocketEndpoint endpoint, ReadOnlyMemory<byte> leftover)
     {
         HandshakeRejection rejection = ServerHandshake.Validate(request, out ServerHandshakeRequest? accepted);
         if (rejection != HandshakeRejection.None || accepted is null)
         {
             Log.RequestRejected(_logger, remote, ServerHandshake.StatusCodeFor(rejection), ServerHandshake.Describe(rejection));
             await HttpHeadReader.WriteAsync(stream, w => ServerHandshake.WriteRejection(w, rejection), _stopping.Token).ConfigureAwait(false);
-            return;
+            return null;
         }
 
         if (endpoint.Options.Accept is { } accept &&
@@ -326,7 +368,7 @@ public sealed class DuplexServer : IAsyncDisposable
         {
             Log.RequestRejected(_logger, remote, 403, "refused by the endpoint's accept hook");
             await WriteTextAsync(stream, 403, "This origin or client may not connect here.", null).ConfigureAwait(false);
-            return;
+            return null;
         }
 
         string? subProtocol = ServerHandshake.SelectSubProtocol(accepted.OfferedSubProtocols, endpoint.Options.SubProtocols);
@@ -346,32 +388,7 @@ public sealed class DuplexServer : IAsyncDisposable
         {
             Request = request,
         };
-        _open.TryAdd(connection, 0);
-        try
-        {
-            if (Volatile.Read(ref _stopped) != 0)
-            {
-                await CloseGoingAwayAsync(connection).ConfigureAwait(false);
-            }
-
-            await endpoint.Handler(connection, _stopping.Token).ConfigureAwait(false);
-            await connection.DisposeAsync().ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is OperationCanceledException or WebSocketClosedException or IOException)
-        {
-            // The server is stopping or the peer went away; the close below finishes the job.
-            await CloseQuietlyAsync(connection, CloseStatus.GoingAway).ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            Log.HandlerFailed(_logger, ex, endpoint.Path);
-            await CloseQuietlyAsync(connection, CloseStatus.InternalServerError).ConfigureAwait(false);
-        }
-        finally
-        {
-            _open.TryRemove(connection, out _);
-            connection.Abort();
-        }
+        return new AcceptedWebSocket(connection, endpoint);
     }
 
     private static async Task CloseQuietlyAsync(WebSocketConnection connection, CloseStatus status)
@@ -457,4 +474,6 @@ public sealed class DuplexServer : IAsyncDisposable
     }
 
     private sealed record WebSocketEndpoint(string Path, WebSocketHandler Handler, WebSocketEndpointOptions Options);
+
+    private readonly record struct AcceptedWebSocket(WebSocketConnection Connection, WebSocketEndpoint Endpoint);
 }

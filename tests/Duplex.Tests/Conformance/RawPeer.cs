@@ -28,7 +28,7 @@ internal enum ProbeResult
 /// valid for that endpoint's role (RFC 6455 §5.1-§5.5) and joining fragments into messages.
 /// As a client it masks what it sends and expects unmasked frames; as a server the reverse.
 /// </summary>
-internal sealed class RawPeer : IAsyncDisposable
+internal sealed partial class RawPeer : IAsyncDisposable
 {
     private readonly Socket _socket;
     private readonly NetworkStream _stream;

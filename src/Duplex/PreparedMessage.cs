@@ -1,0 +1,44 @@
+using Duplex.Protocol.Frames;
+
+namespace Duplex;
+
+/// <summary>
+/// A message framed once for sending to many connections (a broadcast): a server's frames are
+/// not masked, so the same bytes go to every client. Sending it to a connection that must
+/// transform it (a client, which masks; a connection that compresses it) falls back to an
+/// ordinary send of <see cref="Data"/>.
+/// </summary>
+public sealed class PreparedMessage
+{
+    private readonly byte[] _frame;
+    private readonly int _headerSize;
+
+    /// <summary>Frames <paramref name="data"/> as one unmasked frame (the data is copied).</summary>
+    public PreparedMessage(WebSocketMessageType type, ReadOnlySpan<byte> data)
+    {
+        if (type == WebSocketMessageType.Close)
+        {
+            throw new ArgumentException("A close is not a message to broadcast.", nameof(type));
+        }
+
+        Type = type;
+        Opcode opcode = type == WebSocketMessageType.Text ? Opcode.Text : Opcode.Binary;
+        _headerSize = FrameHeader.SizeOf(data.Length, masked: false);
+        _frame = new byte[_headerSize + data.Length];
+        FrameHeaderWriter.Write(_frame, fin: true, opcode, 0, data.Length, maskKey: null);
+        data.CopyTo(_frame.AsSpan(_headerSize));
+    }
+
+    /// <summary>Frames a text message.</summary>
+    public static PreparedMessage Text(string text) =>
+        new(WebSocketMessageType.Text, System.Text.Encoding.UTF8.GetBytes(text));
+
+    /// <summary>Text or binary.</summary>
+    public WebSocketMessageType Type { get; }
+
+    /// <summary>The payload.</summary>
+    public ReadOnlyMemory<byte> Data => _frame.AsMemory(_headerSize);
+
+    /// <summary>The whole unmasked frame, header and payload.</summary>
+    internal ReadOnlyMemory<byte> Frame => _frame;
+}
