@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using System.Threading.Channels;
 using Duplex.Protocol.Closing;
+using Duplex.Protocol.Extensions;
 
 namespace Duplex.Tests.Interop;
 
@@ -14,7 +15,11 @@ public sealed record AcceptedConnection(string Path, string? SubProtocol, string
 /// and records the close it got; <see cref="ServerClosePath"/> closes from the server side
 /// right away with <see cref="ServerCloseCode"/> and <see cref="ServerCloseReason"/>;
 /// <see cref="SmallPath"/> echoes like <see cref="EchoPath"/> but allows messages of at most
-/// <see cref="SmallMessageLimit"/> bytes. With a
+/// <see cref="SmallMessageLimit"/> bytes; <see cref="DeflatePath"/> echoes with permessage-deflate
+/// enabled for that endpoint alone (its own <see cref="WebSocketEndpointOptions.WebSocket"/>),
+/// whatever the server-wide setting. With a compression option, the server-wide
+/// <see cref="DuplexServerOptions.WebSocket"/> (and <see cref="SmallPath"/>) negotiate
+/// permessage-deflate with it. With a
 /// static directory, the files below it are served on "/" (for the browser's page).
 /// </summary>
 public sealed class InteropDuplexServer : IAsyncDisposable
@@ -24,6 +29,7 @@ public sealed class InteropDuplexServer : IAsyncDisposable
     public const int ServerCloseCode = 4001;
     public const string ServerCloseReason = "server says bye \u2713";
     public const string SmallPath = "/small";
+    public const string DeflatePath = "/deflate";
     public const int SmallMessageLimit = 1024;
     public const long MaxMessageSize = 64 * 1024 * 1024;
 
@@ -46,13 +52,19 @@ public sealed class InteropDuplexServer : IAsyncDisposable
     /// <summary>ws://127.0.0.1:port + path</summary>
     public Uri WebSocketUri(string path = EchoPath) => new($"ws://127.0.0.1:{Port}{path}");
 
-    public static async Task<InteropDuplexServer> StartAsync(IReadOnlyList<string>? subProtocols = null, string? staticDirectory = null)
+    /// <param name="subProtocols">Subprotocols the endpoints select from.</param>
+    /// <param name="staticDirectory">Files to serve on "/", or null.</param>
+    /// <param name="compression">permessage-deflate for the whole server (null: off, except on <see cref="DeflatePath"/>).</param>
+    public static async Task<InteropDuplexServer> StartAsync(
+        IReadOnlyList<string>? subProtocols = null,
+        string? staticDirectory = null,
+        PerMessageDeflateOptions? compression = null)
     {
         var server = new DuplexServer(new DuplexServerOptions
         {
             Address = IPAddress.Loopback,
             Port = 0,
-            WebSocket = new WebSocketOptions { MaxMessageSize = MaxMessageSize },
+            WebSocket = new WebSocketOptions { MaxMessageSize = MaxMessageSize, Compression = compression },
             ShutdownTimeout = TimeSpan.FromSeconds(5),
         });
         var host = new InteropDuplexServer(server);
@@ -62,7 +74,12 @@ public sealed class InteropDuplexServer : IAsyncDisposable
         server.MapWebSocket(SmallPath, host.EchoAsync, new WebSocketEndpointOptions
         {
             SubProtocols = endpoint.SubProtocols,
-            WebSocket = new WebSocketOptions { MaxMessageSize = SmallMessageLimit },
+            WebSocket = new WebSocketOptions { MaxMessageSize = SmallMessageLimit, Compression = compression },
+        });
+        server.MapWebSocket(DeflatePath, host.EchoAsync, new WebSocketEndpointOptions
+        {
+            SubProtocols = endpoint.SubProtocols,
+            WebSocket = new WebSocketOptions { MaxMessageSize = MaxMessageSize, Compression = new PerMessageDeflateOptions() },
         });
         if (staticDirectory is not null)
         {

@@ -20,6 +20,8 @@ namespace Duplex.Tests.Interop;
 /// nobody here wrote. <c>/echo</c> accepts a WebSocket and echoes every message with its type
 /// until the client closes, then answers the close with the same status and description.
 /// <c>/echo?close=CODE&amp;reason=TEXT</c> closes from the server side right after the handshake.
+/// With compression enabled, the middleware negotiates permessage-deflate
+/// (<c>DangerousEnableCompression</c>) with the given server window and context takeover.
 /// </summary>
 public sealed class KestrelEchoServer : IAsyncDisposable
 {
@@ -29,6 +31,7 @@ public sealed class KestrelEchoServer : IAsyncDisposable
     private readonly string[] _subProtocols;
     private readonly Channel<ReceivedClose> _closes = Channel.CreateUnbounded<ReceivedClose>();
     private readonly Channel<string?> _accepted = Channel.CreateUnbounded<string?>();
+    private readonly Channel<KestrelExtensions> _extensions = Channel.CreateUnbounded<KestrelExtensions>();
 
     private KestrelEchoServer(WebApplication app, string[] subProtocols)
     {
@@ -47,9 +50,14 @@ public sealed class KestrelEchoServer : IAsyncDisposable
     /// <summary>Starts Kestrel on 127.0.0.1 with a port the OS picks.</summary>
     /// <param name="subProtocols">Subprotocols the server selects from, in order of preference.</param>
     /// <param name="enableCompression">Lets the middleware negotiate permessage-deflate.</param>
+    /// <param name="serverMaxWindowBits">The largest window Kestrel compresses with, 9 to 15 (WebSocketAcceptContext.ServerMaxWindowBits).</param>
+    /// <param name="disableServerContextTakeover">Makes Kestrel reset its compressor after every message.</param>
+    /// <param name="cancellationToken">Cancels the start.</param>
     public static async Task<KestrelEchoServer> StartAsync(
         IEnumerable<string>? subProtocols = null,
         bool enableCompression = false,
+        int serverMaxWindowBits = 15,
+        bool disableServerContextTakeover = false,
         CancellationToken cancellationToken = default)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
@@ -64,7 +72,7 @@ public sealed class KestrelEchoServer : IAsyncDisposable
         var app = builder.Build();
         var server = new KestrelEchoServer(app, subProtocols?.ToArray() ?? []);
         app.UseWebSockets(new AspNetWebSocketOptions { KeepAliveInterval = TimeSpan.Zero });
-        app.Run(context => server.HandleAsync(context, enableCompression));
+        app.Run(context => server.HandleAsync(context, enableCompression, serverMaxWindowBits, disableServerContextTakeover));
 
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses
@@ -86,6 +94,19 @@ public sealed class KestrelEchoServer : IAsyncDisposable
         try
         {
             return await _accepted.Reader.ReadAsync().AsTask().WaitAsync(timeout).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"Kestrel accepted no WebSocket within {timeout.TotalSeconds:0.#} s");
+        }
+    }
+
+    /// <summary>Waits for the Sec-WebSocket-Extensions offered and answered on the next accepted WebSocket.</summary>
+    public async Task<KestrelExtensions> WaitForExtensionsAsync(TimeSpan timeout)
+    {
+        try
+        {
+            return await _extensions.Reader.ReadAsync().AsTask().WaitAsync(timeout).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
@@ -121,7 +142,7 @@ public sealed class KestrelEchoServer : IAsyncDisposable
         await _app.DisposeAsync().ConfigureAwait(false);
     }
 
-    private async Task HandleAsync(HttpContext context, bool enableCompression)
+    private async Task HandleAsync(HttpContext context, bool enableCompression, int serverMaxWindowBits, bool disableServerContextTakeover)
     {
         if (context.Request.Path != "/echo")
         {
@@ -141,8 +162,13 @@ public sealed class KestrelEchoServer : IAsyncDisposable
         {
             SubProtocol = subProtocol,
             DangerousEnableCompression = enableCompression,
+            ServerMaxWindowBits = serverMaxWindowBits,
+            DisableServerContextTakeover = disableServerContextTakeover,
         }).ConfigureAwait(false);
         _accepted.Writer.TryWrite(subProtocol);
+        _extensions.Writer.TryWrite(new KestrelExtensions(
+            context.Request.Headers.SecWebSocketExtensions.ToString() is { Length: > 0 } offered ? offered : null,
+            context.Response.Headers.SecWebSocketExtensions.ToString() is { Length: > 0 } answered ? answered : null));
 
         var aborted = context.RequestAborted;
         if (context.Request.Query.TryGetValue("close", out var closeCode) && int.TryParse(closeCode, out var code))
@@ -197,6 +223,9 @@ public sealed class KestrelEchoServer : IAsyncDisposable
         }
     }
 }
+
+/// <summary>The Sec-WebSocket-Extensions a client offered Kestrel and the one Kestrel answered with (null when absent).</summary>
+public sealed record KestrelExtensions(string? Offered, string? Answered);
 
 /// <summary>A close frame as the receiving peer saw it.</summary>
 public sealed record ReceivedClose(int? Code, string? Description);

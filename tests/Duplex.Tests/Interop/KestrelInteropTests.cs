@@ -118,16 +118,4 @@ public sealed class KestrelInteropTests
         Assert.Equal("kestrel closing", ws.CloseStatusDescription);
         Assert.Equal(4300, (await kestrel.WaitForCloseAsync(InteropTimeouts.Step)).Code);
     }
-
-    [Fact]
-    public async Task Duplex_client_round_trips_through_Kestrel_with_compression_enabled()
-    {
-        await using var kestrel = await KestrelEchoServer.StartAsync(enableCompression: true);
-        await using var ws = await ThirdPartyPeerInteropTests.ConnectAsync(kestrel.EchoUri);
-
-        await ThirdPartyPeerInteropTests.AssertTextEchoAsync(ws, InteropPayloads.Text(200_000));
-        await ThirdPartyPeerInteropTests.AssertBinaryEchoAsync(ws, InteropPayloads.Binary(200_000));
-        await ws.CloseAsync(CloseStatus.NormalClosure, null, InteropTimeouts.Token());
-        Assert.Equal(1000, (await kestrel.WaitForCloseAsync(InteropTimeouts.Step)).Code);
-    }
 }

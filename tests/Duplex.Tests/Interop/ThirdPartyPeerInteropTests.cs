@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
 using Duplex.Protocol.Closing;
 using Duplex.Protocol.Connection;
+using Duplex.Protocol.Extensions;
 using Xunit.Abstractions;
 
 namespace Duplex.Tests.Interop;
@@ -71,18 +71,100 @@ public abstract class ThirdPartyPeerInteropTests(ITestOutputHelper output)
         Assert.Equal(new ReceivedClose(4321, reason), await server.WaitForCloseAsync(InteropTimeouts.Step));
     }
 
+    // ---- permessage-deflate: the peer's client against the Duplex server ------------------------
+
+    /// <summary>Offers of the peer's client (its --deflate parameters) and the answer the Duplex server must give.</summary>
+    public static TheoryData<string> PeerClientOffers =>
+    [
+        "server_no_context_takeover",
+        "client_no_context_takeover",
+        "server_max_window_bits=10",
+        "client_max_window_bits=9",
+        "all four parameters",
+    ];
+
+    /// <summary>Settings of the Duplex server and the answer it must give to the peer's default offer.</summary>
+    public static TheoryData<string> DuplexServerSettings => ["no context takeover either way", "window bits 11 for the server and 10 for the client"];
+
     [Fact]
-    public async Task Peer_client_offering_permessage_deflate_still_round_trips_through_the_Duplex_server()
+    public async Task Peer_client_negotiates_permessage_deflate_with_the_Duplex_server_and_both_compress_the_whole_script_on_the_wire()
     {
-        await using var server = await InteropDuplexServer.StartAsync();
-        await using var client = StartClient([server.WebSocketUri().ToString(), "--deflate", "--count", "20"]);
+        await using var server = await InteropDuplexServer.StartAsync(compression: new PerMessageDeflateOptions());
+        await using var relay = CountingTcpRelay.Start(server.Port);
+        await using var client = StartClient([relay.WebSocketUri(InteropDuplexServer.EchoPath).ToString(), "--deflate", "--count", "200"]);
 
         var result = await client.WaitForResultAsync(InteropTimeouts.PeerRun);
 
         result.AssertOk();
+        Assert.Equal(
+            ["connect", "text", "empty-text", "empty-binary", "binary-65536", "text-1048576", "fragmented-text", "fragmented-binary", "ping", "burst-200", "close"],
+            result.Steps);
         var accepted = await server.WaitForAcceptAsync(InteropTimeouts.Step);
-        Output.WriteLine($"extensions agreed: server {accepted.Extensions ?? "(none)"}, peer {ExtensionsText(result.Json)}");
-        Assert.Equal(accepted.Extensions is null, ExtensionsText(result.Json) == "(none)");
+        CompressionInterop.AssertPermessageDeflate(accepted.Extensions, "the Duplex server");
+        Assert.Equal(accepted.Extensions, result.GetString("extensionsHeader"));
+        Assert.Equal(new ReceivedClose(1000, "bye"), await server.WaitForCloseAsync(InteropTimeouts.Step));
+
+        // The script's 1 MiB text, 64 KiB binary and 100000-byte fragmented binary, both ways.
+        const long payload = (1 << 20) + 65536 + 100_000;
+        Output.WriteLine($"{payload} bytes of payload each way; on the wire {relay.ClientToServerBytes} up, {relay.ServerToClientBytes} down");
+        CompressionInterop.AssertCompressedOnTheWire(relay.ClientToServerBytes, payload, "the peer client's messages to the Duplex server");
+        CompressionInterop.AssertCompressedOnTheWire(relay.ServerToClientBytes, payload, "the Duplex server's echoes to the peer client");
+    }
+
+    [Theory]
+    [MemberData(nameof(PeerClientOffers))]
+    public async Task Duplex_server_accepts_and_honours_a_peer_client_permessage_deflate_offer_with(string offer)
+    {
+        var (arguments, expected) = offer switch
+        {
+            "server_no_context_takeover" => ((string[])["--server-no-context-takeover"], "permessage-deflate; server_no_context_takeover"),
+            "client_no_context_takeover" => (["--client-no-context-takeover"], "permessage-deflate; client_no_context_takeover"),
+            "server_max_window_bits=10" => (["--server-max-window-bits", "10"], "permessage-deflate; server_max_window_bits=10"),
+            "client_max_window_bits=9" => (["--client-max-window-bits", "9"], "permessage-deflate; client_max_window_bits=9"),
+            _ => (
+                ["--server-no-context-takeover", "--client-no-context-takeover", "--server-max-window-bits", "10", "--client-max-window-bits", "9"],
+                "permessage-deflate; server_no_context_takeover; client_no_context_takeover; server_max_window_bits=10; client_max_window_bits=9"),
+        };
+        await using var server = await InteropDuplexServer.StartAsync(compression: new PerMessageDeflateOptions());
+
+        await RunCompressedScriptAsync(server, arguments, expected);
+    }
+
+    [Theory]
+    [MemberData(nameof(DuplexServerSettings))]
+    public async Task Peer_client_honours_what_the_Duplex_server_settings_impose_on_permessage_deflate(string setting)
+    {
+        var (options, expected) = setting switch
+        {
+            "no context takeover either way" => (
+                new PerMessageDeflateOptions { ServerNoContextTakeover = true, ClientNoContextTakeover = true },
+                "permessage-deflate; server_no_context_takeover; client_no_context_takeover"),
+            _ => (
+                new PerMessageDeflateOptions { ServerMaxWindowBits = 11, ClientMaxWindowBits = 10 },
+                "permessage-deflate; server_max_window_bits=11; client_max_window_bits=10"),
+        };
+        await using var server = await InteropDuplexServer.StartAsync(compression: options);
+
+        await RunCompressedScriptAsync(server, [], expected);
+    }
+
+    [Fact]
+    public async Task Duplex_server_fails_the_connection_with_1009_when_a_small_compressed_message_from_the_peer_client_inflates_past_its_limit()
+    {
+        await using var server = await InteropDuplexServer.StartAsync(compression: new PerMessageDeflateOptions());
+        await using var relay = CountingTcpRelay.Start(server.Port);
+        // 20000 bytes of a 256-byte pattern deflate to a few hundred bytes: the frame is below the
+        // 1024-byte limit, the message it inflates to is far above it.
+        await using var client = StartClient([
+            relay.WebSocketUri(InteropDuplexServer.SmallPath).ToString(), "--deflate", "--expect-server-close", "--send-binary", "20000"]);
+
+        var result = await client.WaitForResultAsync(InteropTimeouts.PeerRun);
+
+        result.AssertOk();
+        CompressionInterop.AssertPermessageDeflate(result.GetString("extensionsHeader"), "the peer client");
+        Assert.Equal(1009, result.GetInt("closeCode"));
+        Assert.Equal(1009, (await server.WaitForCloseAsync(InteropTimeouts.Step)).Code);
+        CompressionInterop.AssertCompressedOnTheWire(relay.ClientToServerBytes, 20_000, "the peer client's 20000-byte binary");
     }
 
     [Fact]
@@ -277,14 +359,97 @@ public abstract class ThirdPartyPeerInteropTests(ITestOutputHelper output)
         await ws.CloseAsync(CloseStatus.NormalClosure, null, InteropTimeouts.Token());
     }
 
+    // ---- permessage-deflate: the Duplex client against the peer's server -----------------------
+
+    /// <summary>What the Duplex client offers or the peer's server imposes, beyond the defaults.</summary>
+    public static TheoryData<string> PeerServerVariants =>
+    [
+        "client offers server_no_context_takeover",
+        "client offers client_no_context_takeover",
+        "client offers server_max_window_bits=10",
+        "client offers client_max_window_bits=9",
+        "server imposes server_no_context_takeover",
+        "server imposes client_no_context_takeover",
+        "server imposes server_max_window_bits=11",
+        "server imposes client_max_window_bits=10",
+    ];
+
     [Fact]
-    public async Task Duplex_client_round_trips_through_a_peer_server_that_offers_permessage_deflate()
+    public async Task Duplex_client_negotiates_permessage_deflate_with_the_peer_server_and_round_trips_0_bytes_to_1MiB_compressible_and_incompressible()
     {
         await using var peer = StartEchoServer(["--deflate"]);
         var port = await peer.WaitForListeningPortAsync(InteropTimeouts.PeerStart);
-        await using var ws = await ConnectAsync(new Uri($"ws://127.0.0.1:{port}/echo"));
-        Output.WriteLine($"extensions agreed: {ws.Extensions ?? "(none)"}");
+        // Every message compressed, however small: the empty ones too.
+        await using var ws = await CompressionInterop.ConnectAsync(
+            new Uri($"ws://127.0.0.1:{port}/echo"), new PerMessageDeflateOptions { MinimumMessageSize = 0 });
 
+        CompressionInterop.AssertPermessageDeflate(ws.Extensions, "the Duplex client");
+        var connect = await peer.WaitForEventAsync("CONNECT", InteropTimeouts.Step);
+        Assert.Equal(ws.Extensions, connect.GetProperty("extensionsHeader").GetString());
+        Output.WriteLine($"extensions agreed: {ws.Extensions}");
+
+        await CompressionInterop.AssertRoundTripsAsync(ws);
+
+        await ws.CloseAsync(CloseStatus.NormalClosure, "bye", InteropTimeouts.Token());
+        var close = await peer.WaitForEventAsync("CLOSE", InteropTimeouts.Step);
+        Assert.Equal(1000, close.GetProperty("code").GetInt32());
+        Assert.Equal("bye", close.GetProperty("reason").GetString());
+    }
+
+    [Fact]
+    public async Task Duplex_client_and_the_peer_server_both_compress_a_100kB_text_on_the_wire()
+    {
+        await using var peer = StartEchoServer(["--deflate"]);
+        var port = await peer.WaitForListeningPortAsync(InteropTimeouts.PeerStart);
+        await using var relay = CountingTcpRelay.Start(port);
+        await using var ws = await CompressionInterop.ConnectAsync(relay.WebSocketUri("/echo"), new PerMessageDeflateOptions());
+
+        CompressionInterop.AssertPermessageDeflate(ws.Extensions, "the Duplex client");
+        await CompressionInterop.AssertBothDirectionsCompressedAsync(ws, relay, "the peer server");
+
+        await ws.CloseAsync(CloseStatus.NormalClosure, null, InteropTimeouts.Token());
+        Assert.Equal(1000, (await peer.WaitForEventAsync("CLOSE", InteropTimeouts.Step)).GetProperty("code").GetInt32());
+    }
+
+    [Theory]
+    [MemberData(nameof(PeerServerVariants))]
+    public async Task Duplex_client_and_the_peer_server_agree_on_permessage_deflate_and_round_trip_when_the(string variant)
+    {
+        var (client, arguments, expected) = variant switch
+        {
+            "client offers server_no_context_takeover" => (
+                new PerMessageDeflateOptions { ServerNoContextTakeover = true }, (string[])[], (string[])["server_no_context_takeover"]),
+            "client offers client_no_context_takeover" => (new PerMessageDeflateOptions { ClientNoContextTakeover = true }, [], []),
+            "client offers server_max_window_bits=10" => (new PerMessageDeflateOptions { ServerMaxWindowBits = 10 }, [], ["server_max_window_bits=10"]),
+            "client offers client_max_window_bits=9" => (new PerMessageDeflateOptions { ClientMaxWindowBits = 9 }, [], []),
+            "server imposes server_no_context_takeover" => (new PerMessageDeflateOptions(), ["--server-no-context-takeover"], ["server_no_context_takeover"]),
+            "server imposes client_no_context_takeover" => (new PerMessageDeflateOptions(), ["--client-no-context-takeover"], ["client_no_context_takeover"]),
+            "server imposes server_max_window_bits=11" => (new PerMessageDeflateOptions(), ["--server-max-window-bits", "11"], ["server_max_window_bits=11"]),
+            _ => (new PerMessageDeflateOptions(), ["--client-max-window-bits", "10"], ["client_max_window_bits=10"]),
+        };
+        await using var peer = StartEchoServer(["--deflate", .. arguments]);
+        var port = await peer.WaitForListeningPortAsync(InteropTimeouts.PeerStart);
+        await using var ws = await CompressionInterop.ConnectAsync(new Uri($"ws://127.0.0.1:{port}/echo"), client);
+
+        Output.WriteLine($"extensions agreed: {ws.Extensions ?? "(none)"}");
+        CompressionInterop.AssertHasParameters(ws.Extensions, expected, "the Duplex client");
+        var connect = await peer.WaitForEventAsync("CONNECT", InteropTimeouts.Step);
+        Assert.Equal(ws.Extensions, connect.GetProperty("extensionsHeader").GetString());
+
+        await CompressionInterop.AssertShortRoundTripsAsync(ws);
+
+        await ws.CloseAsync(CloseStatus.NormalClosure, null, InteropTimeouts.Token());
+        Assert.Equal(1000, (await peer.WaitForEventAsync("CLOSE", InteropTimeouts.Step)).GetProperty("code").GetInt32());
+    }
+
+    [Fact]
+    public async Task Duplex_client_offer_is_declined_by_a_peer_server_without_deflate_and_messages_still_round_trip()
+    {
+        await using var peer = StartEchoServer([]);
+        var port = await peer.WaitForListeningPortAsync(InteropTimeouts.PeerStart);
+        await using var ws = await CompressionInterop.ConnectAsync(new Uri($"ws://127.0.0.1:{port}/echo"), new PerMessageDeflateOptions());
+
+        Assert.Null(ws.Extensions);
         await AssertTextEchoAsync(ws, InteropPayloads.Text(100_000));
         await AssertBinaryEchoAsync(ws, InteropPayloads.Binary(100_000));
         await ws.CloseAsync(CloseStatus.NormalClosure, null, InteropTimeouts.Token());
@@ -321,8 +486,24 @@ public abstract class ThirdPartyPeerInteropTests(ITestOutputHelper output)
         InteropPayloads.AssertSameBytes(data, echo.Data.Span, $"the echo of a {data.Length}-byte binary");
     }
 
-    private static string ExtensionsText(JsonElement json) =>
-        json.TryGetProperty("extensions", out var e) && e.ValueKind != JsonValueKind.Null ? e.ToString() : "(none)";
+    /// <summary>
+    /// Runs the peer client's whole script with --deflate and these parameters against the Duplex
+    /// server, and checks that both agreed on exactly <paramref name="expected"/>. The script
+    /// sends many similar messages, so a side that kept its context where the agreement says not
+    /// to, or used a larger window than agreed, makes the other side's inflater fail.
+    /// </summary>
+    private async Task RunCompressedScriptAsync(InteropDuplexServer server, IEnumerable<string> deflateArguments, string expected)
+    {
+        await using var client = StartClient([server.WebSocketUri().ToString(), "--deflate", .. deflateArguments, "--size", "300000", "--count", "50"]);
+
+        var result = await client.WaitForResultAsync(InteropTimeouts.PeerRun);
+
+        result.AssertOk();
+        Assert.Equal("close", result.Steps[^1]);
+        Assert.Equal(expected, result.GetString("extensionsHeader"));
+        Assert.Equal(expected, (await server.WaitForAcceptAsync(InteropTimeouts.Step)).Extensions);
+        Assert.Equal(new ReceivedClose(1000, "bye"), await server.WaitForCloseAsync(InteropTimeouts.Step));
+    }
 }
 
 /// <summary>Interop with Node's `ws` library (tests/peers/node).</summary>

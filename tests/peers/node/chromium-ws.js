@@ -3,16 +3,20 @@
 // Drives headless Chromium's native WebSocket, used as a third-party peer by Duplex's interop tests.
 //
 // usage: node chromium-ws.js PAGE_URL --ws WS_URL [--subprotocol NAME]... [--count N]
-//                            [--size S] [--binary-size B] [--close-code C] [--close-reason R]
+//                            [--size S] [--binary-size B] [--json-size J] [--close-code C] [--close-reason R]
 //                            [--timeout SECONDS] [--chromium PATH]
 //
 // Launches the system Chromium (default /usr/bin/chromium, or $CHROMIUM_PATH) headless through
 // playwright-core with a fresh profile, opens PAGE_URL, and runs in the page a script that opens
 // `new WebSocket(WS_URL)` to an echo endpoint and checks, one step at a time: a text with 1- to
 // 4-byte characters, a 0-byte text, a 0-byte ArrayBuffer, a B-byte ArrayBuffer of a known pattern
-// (default 64 KiB), an S-byte text (default 256 KiB), a burst of N messages (default 10)
-// alternating text and binary whose echoes must come back in order; then closes with C (default
+// (default 64 KiB), an S-byte text (default 256 KiB), with --json-size a text of at least J bytes
+// that looks like a JSON API answer (an array of chat messages; the step is named json-J), a burst
+// of N messages (default 10) alternating text and binary whose echoes must come back in order;
+// then closes with C (default
 // 1000) and R (default "bye") and checks the close event (same code, wasClean).
+// The result reports `extensions`: the page's `ws.extensions`, i.e. what the server agreed to in
+// Sec-WebSocket-Extensions (Chromium offers permessage-deflate on every WebSocket).
 // Prints one JSON line, {"ok":true,...} or {"ok":false,"error":"..."}, and exits 0 or 1.
 
 const fs = require('fs');
@@ -49,6 +53,7 @@ try {
     count: intOption(options, 'count', 10),
     textSize: intOption(options, 'size', 256 * 1024),
     binarySize: intOption(options, 'binary-size', 64 * 1024),
+    jsonSize: intOption(options, 'json-size', 0),
     closeCode: intOption(options, 'close-code', 1000),
     closeReason: options['close-reason'] === undefined ? 'bye' : options['close-reason'],
     stepTimeoutMs: timeoutMs,
@@ -84,6 +89,23 @@ async function pageScript(s) {
     const unitBytes = enc.encode(unit).length;
     const text = unit.repeat(Math.floor(byteLength / unitBytes));
     return text + 'x'.repeat(byteLength - enc.encode(text).length);
+  }
+  function jsonPattern(minLength) {
+    const items = [];
+    let length = 2;
+    for (let i = 0; length < minLength; i++) {
+      const item = JSON.stringify({
+        id: i,
+        room: `room-${i % 7}`,
+        user: { name: `user-${i % 50}`, online: i % 3 === 0 },
+        text: `message number ${i} \u00e9\u2713 ${'lorem ipsum '.repeat(i % 5)}`,
+        tags: ['chat', i % 2 === 0 ? 'even' : 'odd'],
+        ts: 1700000000000 + i * 1375,
+      });
+      items.push(item);
+      length += item.length + 1;
+    }
+    return `[${items.join(',')}]`;
   }
   function sameBytes(a, b) {
     const x = new Uint8Array(a);
@@ -148,6 +170,7 @@ async function pageScript(s) {
     await echo('empty-binary', new ArrayBuffer(0));
     await echo(`binary-${s.binarySize}`, binaryPattern(s.binarySize));
     await echo(`text-${s.textSize}`, textPattern(s.textSize));
+    if (s.jsonSize > 0) await echo(`json-${s.jsonSize}`, jsonPattern(s.jsonSize));
 
     step = `burst-${s.count}`;
     const burst = [];

@@ -3,7 +3,9 @@
 // A scripted client built on Node's `ws`, used as a third-party peer by Duplex's interop tests.
 //
 // usage: node ws-client.js URL [--count N] [--size S] [--binary-size B] [--subprotocol NAME]...
-//                              [--deflate] [--close-code C] [--close-reason R] [--timeout SECONDS]
+//                              [--deflate [--server-no-context-takeover] [--client-no-context-takeover]
+//                                         [--server-max-window-bits W] [--client-max-window-bits W]]
+//                              [--close-code C] [--close-reason R] [--timeout SECONDS]
 //                              [--expect-server-close [--send-binary N] [--send-text-hex HEX]]
 //
 // Connects to URL (an echo endpoint) and, one step at a time, sends and checks byte for byte:
@@ -18,6 +20,9 @@
 // of the pattern) and --send-text-hex (these raw bytes as a text frame, even if not UTF-8) ask
 // for, waits for the server to close the connection, and reports the code and reason it got
 // (ok when a close frame arrived).
+// --deflate offers permessage-deflate (RFC 7692) with those parameters and compresses every
+// message, however small (threshold 0); the result reports `extensions` (ws.extensions, the names
+// agreed) and `extensionsHeader` (the Sec-WebSocket-Extensions value of the server's 101 response).
 // Prints one JSON line, {"ok":true,...} or {"ok":false,"error":"...",...}, and exits 0 or 1.
 
 const WebSocket = require('ws');
@@ -31,8 +36,12 @@ let closeCode;
 let closeReason;
 let timeoutMs;
 let options;
+let perMessageDeflate = false;
 try {
-  const parsed = parseArgs(process.argv.slice(2), { flags: ['deflate', 'expect-server-close'], lists: ['subprotocol'] });
+  const parsed = parseArgs(process.argv.slice(2), {
+    flags: ['deflate', 'expect-server-close', 'server-no-context-takeover', 'client-no-context-takeover'],
+    lists: ['subprotocol'],
+  });
   options = parsed.options;
   if (parsed.positional.length !== 1) throw new Error('expected exactly one URL');
   url = parsed.positional[0];
@@ -43,12 +52,19 @@ try {
   closeReason = options['close-reason'] === undefined ? 'bye' : options['close-reason'];
   timeoutMs = options.timeout === undefined ? 30000 : Math.round(Number(options.timeout) * 1000);
   if (!(timeoutMs > 0)) throw new Error(`option --timeout must be a positive number of seconds, got ${options.timeout}`);
+  if (options.deflate) {
+    perMessageDeflate = { threshold: 0 };
+    if (options['server-no-context-takeover']) perMessageDeflate.serverNoContextTakeover = true;
+    if (options['client-no-context-takeover']) perMessageDeflate.clientNoContextTakeover = true;
+    if (options['server-max-window-bits'] !== undefined) perMessageDeflate.serverMaxWindowBits = intOption(options, 'server-max-window-bits', 15);
+    if (options['client-max-window-bits'] !== undefined) perMessageDeflate.clientMaxWindowBits = intOption(options, 'client-max-window-bits', 15);
+  }
 } catch (e) {
   printResult({ ok: false, error: `bad arguments: ${e.message}` });
   process.exit(2);
 }
 
-const result = { ok: false, url, protocol: null, extensions: null, steps: [] };
+const result = { ok: false, url, protocol: null, extensions: null, extensionsHeader: null, steps: [] };
 let step = 'connect';
 let finished = false;
 
@@ -75,7 +91,7 @@ const timer = setTimeout(() => finish(`timed out after ${timeoutMs / 1000} s`), 
 timer.unref();
 
 const ws = new WebSocket(url, options.subprotocol, {
-  perMessageDeflate: options.deflate ? true : false,
+  perMessageDeflate,
   maxPayload: 64 * 1024 * 1024,
   handshakeTimeout: timeoutMs,
 });
@@ -118,6 +134,9 @@ ws.on('close', (code, reason) => {
   finish(closedEarly);
 });
 
+ws.on('upgrade', (res) => {
+  result.extensionsHeader = res.headers['sec-websocket-extensions'] || null;
+});
 ws.on('error', (err) => finish(`error: ${err.message}`));
 ws.on('unexpected-response', (req, res) => {
   finish(`handshake refused: HTTP ${res.statusCode} ${res.statusMessage}`);

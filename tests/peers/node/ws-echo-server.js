@@ -2,14 +2,19 @@
 'use strict';
 // An echo server built on Node's `ws`, used as a third-party peer by Duplex's interop tests.
 //
-// usage: node ws-echo-server.js [--subprotocol NAME]... [--deflate] [--host 127.0.0.1] [--port 0]
+// usage: node ws-echo-server.js [--subprotocol NAME]... [--host 127.0.0.1] [--port 0]
+//                               [--deflate [--server-no-context-takeover] [--client-no-context-takeover]
+//                                          [--server-max-window-bits W] [--client-max-window-bits W]]
 //
 // - Listens on host:port (default 127.0.0.1, a port the OS picks) and prints `LISTENING <port>`.
 // - Echoes every message with its type: text stays text, binary stays binary.
 // - Echoes the close frame (ws answers a close with the same code and reason).
 // - Selects the first subprotocol offered by the client that is in its --subprotocol list;
 //   without --subprotocol it selects none.
-// - permessage-deflate only with --deflate.
+// - permessage-deflate only with --deflate, with those parameters (ws's serverNoContextTakeover,
+//   clientNoContextTakeover, serverMaxWindowBits, clientMaxWindowBits), compressing every message
+//   however small (threshold 0). CONNECT reports `extensions` (the names agreed) and
+//   `extensionsHeader` (the Sec-WebSocket-Extensions value of the 101 response).
 // - A connection whose URL has `?close=CODE&reason=TEXT` is closed by the server right after
 //   the handshake; `?ping=TEXT` makes the server ping the client with TEXT.
 // - Prints one line per event on stdout: `CONNECT {json}`, `PONG {json}`, `CLOSE {json}`, `ERROR {json}`.
@@ -26,7 +31,10 @@ function log(kind, data) {
 
 let args;
 try {
-  args = parseArgs(process.argv.slice(2), { flags: ['deflate'], lists: ['subprotocol'] });
+  args = parseArgs(process.argv.slice(2), {
+    flags: ['deflate', 'server-no-context-takeover', 'client-no-context-takeover'],
+    lists: ['subprotocol'],
+  });
 } catch (e) {
   process.stderr.write(`ws-echo-server: ${e.message}\n`);
   process.exit(2);
@@ -35,6 +43,19 @@ const { options } = args;
 const host = options.host || '127.0.0.1';
 const port = intOption(options, 'port', 0);
 const subprotocols = options.subprotocol;
+let perMessageDeflate = false;
+try {
+  if (options.deflate) {
+    perMessageDeflate = { threshold: 0 };
+    if (options['server-no-context-takeover']) perMessageDeflate.serverNoContextTakeover = true;
+    if (options['client-no-context-takeover']) perMessageDeflate.clientNoContextTakeover = true;
+    if (options['server-max-window-bits'] !== undefined) perMessageDeflate.serverMaxWindowBits = intOption(options, 'server-max-window-bits', 15);
+    if (options['client-max-window-bits'] !== undefined) perMessageDeflate.clientMaxWindowBits = intOption(options, 'client-max-window-bits', 15);
+  }
+} catch (e) {
+  process.stderr.write(`ws-echo-server: ${e.message}\n`);
+  process.exit(2);
+}
 
 // Plain HTTP requests get a blank page, so a browser can load a page from this origin first.
 const httpServer = http.createServer((req, res) => {
@@ -44,12 +65,18 @@ const httpServer = http.createServer((req, res) => {
 
 const wss = new WebSocketServer({
   server: httpServer,
-  perMessageDeflate: options.deflate ? { threshold: 0 } : false,
+  perMessageDeflate,
   maxPayload: 64 * 1024 * 1024,
   handleProtocols: (offered) => {
     for (const p of offered) if (subprotocols.includes(p)) return p;
     return false;
   },
+});
+
+// The response head, just before it is written: remember its Sec-WebSocket-Extensions line.
+wss.on('headers', (headers, req) => {
+  const line = headers.find((h) => h.toLowerCase().startsWith('sec-websocket-extensions:'));
+  req.duplexExtensionsHeader = line ? line.slice(line.indexOf(':') + 1).trim() : null;
 });
 
 wss.on('connection', (ws, req) => {
@@ -58,6 +85,7 @@ wss.on('connection', (ws, req) => {
     path: url.pathname,
     protocol: ws.protocol || null,
     extensions: ws.extensions || null,
+    extensionsHeader: req.duplexExtensionsHeader || null,
     userAgent: req.headers['user-agent'] || null,
   });
   ws.on('message', (data, isBinary) => {

@@ -2,7 +2,9 @@
 """A scripted client built on Python `websockets`, used as a third-party peer by Duplex's interop tests.
 
 usage: /usr/bin/python3 websockets-client.py URL [--count N] [--size S] [--binary-size B]
-           [--subprotocol NAME]... [--deflate] [--close-code C] [--close-reason R] [--timeout SECONDS]
+           [--subprotocol NAME]... [--close-code C] [--close-reason R] [--timeout SECONDS]
+           [--deflate [--server-no-context-takeover] [--client-no-context-takeover]
+                      [--server-max-window-bits W] [--client-max-window-bits W]]
            [--expect-server-close [--send-binary N]]
 
 Connects to URL (an echo endpoint) and, one step at a time, sends and checks byte for byte:
@@ -15,6 +17,10 @@ C (default 1000) and R (default "bye") and checks that the server's close carrie
 With --expect-server-close it runs no script: it sends only an N-byte binary of the pattern when
 --send-binary asks for it, waits for the server to close the connection, and reports the code and
 reason it got (ok when a close frame arrived).
+--deflate offers permessage-deflate: the library's default offer (compression="deflate",
+`permessage-deflate; client_max_window_bits`) or, with any of the parameters, a
+ClientPerMessageDeflateFactory built from them. The result reports `extensions` (the names agreed)
+and `extensionsHeader` (the Sec-WebSocket-Extensions value of the server's 101 response).
 Prints one JSON line, {"ok": true, ...} or {"ok": false, "error": "...", ...}, and exits 0 or 1.
 """
 
@@ -24,6 +30,7 @@ import logging
 import sys
 
 import websockets
+from websockets.extensions.permessage_deflate import ClientPerMessageDeflateFactory
 
 from peer_common import binary_pattern, describe_mismatch, print_result, text_pattern
 
@@ -36,6 +43,10 @@ def parse_args():
     parser.add_argument("--binary-size", type=int, default=64 * 1024)
     parser.add_argument("--subprotocol", action="append", default=[])
     parser.add_argument("--deflate", action="store_true")
+    parser.add_argument("--server-no-context-takeover", action="store_true")
+    parser.add_argument("--client-no-context-takeover", action="store_true")
+    parser.add_argument("--server-max-window-bits", type=int)
+    parser.add_argument("--client-max-window-bits", type=int)
     parser.add_argument("--close-code", type=int, default=1000)
     parser.add_argument("--close-reason", default="bye")
     parser.add_argument("--timeout", type=float, default=30.0)
@@ -48,7 +59,14 @@ class Script:
     def __init__(self, args) -> None:
         self.args = args
         self.step = "connect"
-        self.result = {"ok": False, "url": args.url, "protocol": None, "extensions": None, "steps": []}
+        self.result = {
+            "ok": False,
+            "url": args.url,
+            "protocol": None,
+            "extensions": None,
+            "extensionsHeader": None,
+            "steps": [],
+        }
 
     async def echo(self, ws, name: str, payload) -> None:
         self.step = name
@@ -62,12 +80,32 @@ class Script:
             raise AssertionError(f"echo differs: {describe_mismatch(payload, reply)}")
         self.result["steps"].append(name)
 
+    def compression_settings(self) -> dict:
+        args = self.args
+        if not args.deflate:
+            return {"compression": None}
+        tuned = (
+            args.server_no_context_takeover
+            or args.client_no_context_takeover
+            or args.server_max_window_bits is not None
+            or args.client_max_window_bits is not None
+        )
+        if not tuned:
+            return {"compression": "deflate"}
+        factory = ClientPerMessageDeflateFactory(
+            server_no_context_takeover=args.server_no_context_takeover,
+            client_no_context_takeover=args.client_no_context_takeover,
+            server_max_window_bits=args.server_max_window_bits,
+            client_max_window_bits=args.client_max_window_bits if args.client_max_window_bits is not None else True,
+        )
+        return {"compression": None, "extensions": [factory]}
+
     async def run(self) -> None:
         args = self.args
         ws = await websockets.connect(
             args.url,
             subprotocols=args.subprotocol or None,
-            compression="deflate" if args.deflate else None,
+            **self.compression_settings(),
             max_size=64 * 1024 * 1024,
             ping_interval=None,
             open_timeout=args.timeout,
@@ -76,6 +114,7 @@ class Script:
         try:
             self.result["protocol"] = ws.subprotocol
             self.result["extensions"] = [e.name for e in ws.extensions] or None
+            self.result["extensionsHeader"] = ws.response_headers.get("Sec-WebSocket-Extensions")
             self.result["steps"].append("connect")
 
             if args.expect_server_close:

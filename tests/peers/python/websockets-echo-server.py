@@ -1,14 +1,18 @@
 #!/usr/bin/python3
 """An echo server built on Python `websockets`, used as a third-party peer by Duplex's interop tests.
 
-usage: /usr/bin/python3 websockets-echo-server.py [--subprotocol NAME]... [--deflate]
-                                                  [--host 127.0.0.1] [--port 0]
+usage: /usr/bin/python3 websockets-echo-server.py [--subprotocol NAME]... [--host 127.0.0.1] [--port 0]
+           [--deflate [--server-no-context-takeover] [--client-no-context-takeover]
+                      [--server-max-window-bits W] [--client-max-window-bits W]]
 
 - Listens on host:port (default 127.0.0.1, a port the OS picks) and prints `LISTENING <port>`.
 - Echoes every message with its type: str stays text, bytes stays binary.
 - Echoes the close frame (websockets answers a close with the same code and reason).
 - Selects a subprotocol from its --subprotocol list that the client offered; none without it.
-- permessage-deflate only with --deflate (compression=None otherwise).
+- permessage-deflate only with --deflate (compression=None otherwise): the library's default
+  (compression="deflate") or, with any of the parameters, a ServerPerMessageDeflateFactory built
+  from them. CONNECT reports `extensions` (the names agreed) and `extensionsHeader` (the
+  Sec-WebSocket-Extensions value of the 101 response).
 - A connection whose URL has `?close=CODE&reason=TEXT` is closed by the server right after the
   handshake; `?ping=TEXT` makes the server ping the client with TEXT.
 - Prints one line per event on stdout: `CONNECT {json}`, `PONG {json}`, `CLOSE {json}`.
@@ -28,6 +32,7 @@ import threading
 from urllib.parse import parse_qs, urlsplit
 
 import websockets
+from websockets.extensions.permessage_deflate import ServerPerMessageDeflateFactory
 
 from peer_common import print_line
 
@@ -40,6 +45,10 @@ def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--subprotocol", action="append", default=[])
     parser.add_argument("--deflate", action="store_true")
+    parser.add_argument("--server-no-context-takeover", action="store_true")
+    parser.add_argument("--client-no-context-takeover", action="store_true")
+    parser.add_argument("--server-max-window-bits", type=int)
+    parser.add_argument("--client-max-window-bits", type=int)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0)
     return parser.parse_args()
@@ -54,6 +63,7 @@ async def handler(websocket) -> None:
             "path": url.path,
             "protocol": websocket.subprotocol,
             "extensions": [e.name for e in websocket.extensions] or None,
+            "extensionsHeader": websocket.response_headers.get("Sec-WebSocket-Extensions"),
             "userAgent": websocket.request_headers.get("User-Agent"),
         },
     )
@@ -84,6 +94,26 @@ async def handler(websocket) -> None:
     log("CLOSE", {"code": websocket.close_code, "reason": websocket.close_reason})
 
 
+def compression_settings(args) -> dict:
+    if not args.deflate:
+        return {"compression": None}
+    tuned = (
+        args.server_no_context_takeover
+        or args.client_no_context_takeover
+        or args.server_max_window_bits is not None
+        or args.client_max_window_bits is not None
+    )
+    if not tuned:
+        return {"compression": "deflate"}
+    factory = ServerPerMessageDeflateFactory(
+        server_no_context_takeover=args.server_no_context_takeover,
+        client_no_context_takeover=args.client_no_context_takeover,
+        server_max_window_bits=args.server_max_window_bits,
+        client_max_window_bits=args.client_max_window_bits,
+    )
+    return {"compression": None, "extensions": [factory]}
+
+
 def watch_stdin(loop: asyncio.AbstractEventLoop, stop: asyncio.Future) -> None:
     def read_until_eof() -> None:
         try:
@@ -109,7 +139,7 @@ async def main() -> None:
         args.host,
         args.port,
         subprotocols=args.subprotocol or None,
-        compression="deflate" if args.deflate else None,
+        **compression_settings(args),
         max_size=64 * 1024 * 1024,
         ping_interval=None,
         close_timeout=5,
