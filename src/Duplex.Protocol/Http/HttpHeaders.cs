@@ -102,7 +102,7 @@ public sealed class HttpHeaders : IReadOnlyCollection<KeyValuePair<string, strin
             }
         }
 
-        return values is null ? [] : values;
+        return values is null ? Array.Empty<string>() : values;
     }
 
     /// <summary>
