@@ -39,8 +39,11 @@ internal static class BenchCommand
             command.Options.Add(Timeout);
         }
 
-        public BenchCommon Read(ParseResult parse) =>
-            new(parse.GetValue(Json), parse.GetValue(Quiet), parse.GetValue(ServerPid), TimeSpan.FromSeconds(parse.GetValue(Timeout)));
+        public BenchCommon Read(ParseResult parse)
+        {
+            PreferInlineSocketCompletions();
+            return new(parse.GetValue(Json), parse.GetValue(Quiet), parse.GetValue(ServerPid), TimeSpan.FromSeconds(parse.GetValue(Timeout)));
+        }
     }
 
     private static Command CreateEcho(CliContext context)
@@ -188,6 +191,24 @@ internal static class BenchCommand
             return await FanoutBench.RunAsync(target!, settings, options, context, ct).ConfigureAwait(false);
         });
         return command;
+    }
+
+    /// <summary>
+    /// Asks .NET to run socket completions on its epoll threads instead of hopping to the thread
+    /// pool (DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1), unless the variable is already set.
+    /// Measured here at 1 connection × 1 in flight: the generator's CPU fell from about 47% to 17%
+    /// of the machine (thread-pool spinning) and its latency floor dropped. The runtime reads the
+    /// variable when the first socket is used, so it only takes effect in the <c>duplex</c>
+    /// process itself, not in a test host whose sockets are already running. Every continuation
+    /// in the load generator is short and never blocks on I/O that could wait indefinitely.
+    /// </summary>
+    private static void PreferInlineSocketCompletions()
+    {
+        const string Variable = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
+        if (Environment.GetEnvironmentVariable(Variable) is null)
+        {
+            Environment.SetEnvironmentVariable(Variable, "1");
+        }
     }
 
     private static (List<IPAddress>? Sources, string? Problem) ParseSources(string? text, BenchTarget target)

@@ -79,6 +79,7 @@ internal sealed class CpuMeter
             ["cores"] = cores,
             ["cpuShareOfMachine"] = Math.Round(ownShare, 4),
             ["allocatedBytes"] = allocated,
+            ["inlineSocketCompletions"] = Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS") == "1",
         };
 
         JsonObject? server = null;

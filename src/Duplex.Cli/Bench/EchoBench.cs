@@ -104,7 +104,10 @@ internal sealed class EchoBench : BenchRunBase
         }
 
         long warmupEnd = _t0 + BenchClock.FromSeconds(_settings.Warmup.TotalSeconds);
-        long end = warmupEnd + BenchClock.FromSeconds(_settings.Duration.TotalSeconds);
+        long duration = BenchClock.FromSeconds(_settings.Duration.TotalSeconds);
+
+        // The measured window is D long from when measuring actually began, however late that is.
+        long end = long.MaxValue;
         long startTicks = _t0;
         bool measuring = false;
         long lastCount = 0;
@@ -118,8 +121,10 @@ internal sealed class EchoBench : BenchRunBase
                 {
                     cpu.Start();
                     startTicks = BenchClock.Now;
+                    end = startTicks + duration;
                     _recording = true;
                     measuring = true;
+                    now = startTicks;
                 }
 
                 if (now >= end)
@@ -131,8 +136,9 @@ internal sealed class EchoBench : BenchRunBase
                 double rate = (count - lastCount) / Math.Max(1e-9, BenchClock.ToSeconds(now - lastTicks));
                 (lastCount, lastTicks) = (count, now);
                 double elapsed = BenchClock.ToSeconds(now - _t0);
-                progress.Update($"echo: {elapsed,5:0.0}/{BenchClock.ToSeconds(end - _t0):0.0} s {(measuring ? "measuring" : "warming up")}  {rate,12:N0} msg/s  errors {Errors}");
-                long wait = Math.Min(end, measuring ? end : warmupEnd) - now;
+                double total = _settings.Warmup.TotalSeconds + _settings.Duration.TotalSeconds;
+                progress.Update($"echo: {elapsed,5:0.0}/{total:0.0} s {(measuring ? "measuring" : "warming up")}  {rate,12:N0} msg/s  errors {Errors}");
+                long wait = (measuring ? end : warmupEnd) - now;
                 await Task.Delay(TimeSpan.FromSeconds(Math.Clamp(BenchClock.ToSeconds(wait), 0.001, 1.0)), cancellationToken).ConfigureAwait(false);
             }
         }
