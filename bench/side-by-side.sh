@@ -64,7 +64,9 @@ stop_server() {
 bench() { # scenario server repeat args...
     local scenario="$1" server="$2" repeat="$3"; shift 3
     say "$scenario on $server (run $repeat/$REPEATS)"
-    "${DUPLEX[@]}" bench "$@" --quiet --json "$OUT/$scenario.$server.$repeat.json" >"$OUT/$scenario.$server.$repeat.txt"
+    if ! "${DUPLEX[@]}" bench "$@" --quiet --json "$OUT/$scenario.$server.$repeat.json" >"$OUT/$scenario.$server.$repeat.txt" 2>&1; then
+        say "  $scenario on $server reported errors (see $OUT/$scenario.$server.$repeat.txt); its JSON is kept"
+    fi
 }
 
 for scenario in $SCENARIOS; do
@@ -81,7 +83,7 @@ for scenario in $SCENARIOS; do
                 echo64k) bench "$scenario" "$server" "$repeat" echo "$URL$path" --connections 10 --in-flight 1 --size 65536 --duration "$DURATION" --warmup "$WARMUP" --server-pid "$SERVER_PID" ;;
                 latency) bench "$scenario" "$server" "$repeat" echo "$URL$path" --connections 1 --in-flight 1 --size 64 --duration "$DURATION" --warmup "$WARMUP" --server-pid "$SERVER_PID" ;;
                 idle)    bench "$scenario" "$server" "$repeat" idle "$URL/echo" --connections "$IDLE_CONNECTIONS" --hold 5 --server-pid "$SERVER_PID" ;;
-                fanout)  bench "$scenario" "$server" "$repeat" fanout "$URL" --subscribers "$SUBSCRIBERS" --messages 200 --burst 200 --size 64 --server-pid "$SERVER_PID" ;;
+                fanout)  bench "$scenario" "$server" "$repeat" fanout "$URL" --subscribers "$SUBSCRIBERS" --messages 200 --burst 200 --size 64 --timeout 60 --server-pid "$SERVER_PID" ;;
             esac
             stop_server
         done

@@ -60,22 +60,25 @@ internal sealed class BroadcastHub
         await foreach (WebSocketMessage message in connection.ReadMessagesAsync(cancellationToken).ConfigureAwait(false))
         {
             // Framed once, written to every subscriber (DESIGN: one broadcast is encoded once).
+            // While the publisher has more messages already received, subscribers only buffer
+            // them; at the end of the burst each subscriber's buffer goes out in one write.
             var prepared = new PreparedMessage(message.Type, message.Data.Span);
+            bool burstEnds = !connection.HasBufferedInput;
             sends.Clear();
             foreach (WebSocketConnection subscriber in _subscribers.Keys)
             {
-                sends.Add(SendQuietlyAsync(subscriber, prepared, cancellationToken));
+                sends.Add(SendQuietlyAsync(subscriber, prepared, burstEnds, cancellationToken));
             }
 
             await Task.WhenAll(sends).ConfigureAwait(false);
         }
     }
 
-    private static async Task SendQuietlyAsync(WebSocketConnection subscriber, PreparedMessage message, CancellationToken cancellationToken)
+    private static async Task SendQuietlyAsync(WebSocketConnection subscriber, PreparedMessage message, bool flush, CancellationToken cancellationToken)
     {
         try
         {
-            await subscriber.SendAsync(message, cancellationToken).ConfigureAwait(false);
+            await subscriber.SendAsync(message, flush, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is IOException or ObjectDisposedException)
         {

@@ -37,6 +37,8 @@ public sealed partial class WebSocketConnection
         // once bytes are there), and no buffer is held.
         if (IdleWaitNeeded)
         {
+            // Replies buffered while input was pending go out before this connection waits.
+            await FlushAsync(cancellationToken).ConfigureAwait(false);
             try
             {
                 await _stream.ReadAsync(Memory<byte>.Empty, cancellationToken).ConfigureAwait(false);
@@ -297,6 +299,7 @@ public sealed partial class WebSocketConnection
             {
                 if (!_dataReady)
                 {
+                    await FlushAsync(cancellationToken).ConfigureAwait(false);
                     await _stream.ReadAsync(Memory<byte>.Empty, cancellationToken).ConfigureAwait(false);
                 }
 

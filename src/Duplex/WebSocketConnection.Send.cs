@@ -50,8 +50,16 @@ public sealed partial class WebSocketConnection
     /// as they are; a client (which must mask) or a connection that would compress it sends
     /// the payload the ordinary way.
     /// </summary>
+    public ValueTask SendAsync(PreparedMessage message, CancellationToken cancellationToken = default) =>
+        SendAsync(message, flush: !HasBufferedInput, cancellationToken);
+
+    /// <summary>
+    /// Sends a prepared message; with <paramref name="flush"/> false it is only buffered, to be
+    /// written with what follows (call <see cref="FlushAsync"/> at the end of a burst; a flush is
+    /// also queued so that nothing waits long).
+    /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    public async ValueTask SendAsync(PreparedMessage message, CancellationToken cancellationToken = default)
+    public async ValueTask SendAsync(PreparedMessage message, bool flush, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
         if (_role == Role.Client || (_deflater is not null && message.Data.Length >= _minimumCompressedSize))
@@ -70,7 +78,16 @@ public sealed partial class WebSocketConnection
                     : new WebSocketClosedException();
             }
 
-            await _stream.WriteAsync(message.Frame, cancellationToken).ConfigureAwait(false);
+            if (message.Frame.Length <= DirectWriteThreshold)
+            {
+                AppendRaw(message.Frame.Span);
+                await CompleteAppendAsync(flush, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await FlushOutputLockedAsync(cancellationToken).ConfigureAwait(false);
+                await _stream.WriteAsync(message.Frame, cancellationToken).ConfigureAwait(false);
+            }
         }
         finally
         {
@@ -113,7 +130,7 @@ public sealed partial class WebSocketConnection
             else
             {
                 // Fragments are sent uncompressed: RSV1 is chosen per message (RFC 7692 §6.1).
-                await WriteFrameAsync(opcode, endOfMessage, data, cancellationToken).ConfigureAwait(false);
+                await WriteFrameAsync(opcode, endOfMessage, data, cancellationToken, flush: !HasBufferedInput).ConfigureAwait(false);
             }
         }
         finally
@@ -268,7 +285,7 @@ public sealed partial class WebSocketConnection
                 }
             }
 
-            await WriteFrameAsync(opcode, true, compressed.WrittenMemory, cancellationToken, rsv: 0x4).ConfigureAwait(false);
+            await WriteFrameAsync(opcode, true, compressed.WrittenMemory, cancellationToken, rsv: 0x4, flush: !HasBufferedInput).ConfigureAwait(false);
         }
         finally
         {
@@ -278,8 +295,17 @@ public sealed partial class WebSocketConnection
 
     /// <summary>Writes one frame; the caller holds the send lock.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask WriteFrameAsync(Opcode opcode, bool fin, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken, byte rsv = 0)
+    private async ValueTask WriteFrameAsync(Opcode opcode, bool fin, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken, byte rsv = 0, bool flush = true)
     {
+        if (payload.Length <= DirectWriteThreshold)
+        {
+            AppendFrame(opcode, fin, payload.Span, rsv);
+            await CompleteAppendAsync(flush, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        // What is buffered goes first: frames leave in the order they were sent.
+        await FlushOutputLockedAsync(cancellationToken).ConfigureAwait(false);
         bool masked = _role == Role.Client;
         uint? key = masked ? NewMaskKey() : null;
         int headerSize = FrameHeader.SizeOf(payload.Length, masked);

@@ -185,6 +185,23 @@ internal static class BenchSocket
     public static int FrameSize(int payloadLength) => FrameHeader.SizeOf(payloadLength, masked: true) + payloadLength;
 
     /// <summary>A masked Close frame with status 1000.</summary>
+    /// <summary>Sends a close frame (1000) and shuts the sending side; the peer's answer is read by the caller's loop.</summary>
+    public static void BeginClose(Socket socket, uint maskKey, Lock sendLock)
+    {
+        try
+        {
+            lock (sendLock)
+            {
+                SendAll(socket, CloseFrame(maskKey));
+            }
+
+            socket.Shutdown(SocketShutdown.Send);
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+        }
+    }
+
     public static byte[] CloseFrame(uint maskKey)
     {
         Span<byte> status = stackalloc byte[2];

@@ -336,21 +336,7 @@ internal sealed class IdleConnection : IServerFrameHandler, IDisposable
         }
     }
 
-    public void BeginClose()
-    {
-        try
-        {
-            lock (_sendLock)
-            {
-                BenchSocket.SendAll(_socket, BenchSocket.CloseFrame(_maskKey));
-            }
-
-            _socket.Shutdown(SocketShutdown.Send);
-        }
-        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
-        {
-        }
-    }
+    public void BeginClose() => BenchSocket.BeginClose(_socket, _maskKey, _sendLock);
 
     public void Dispose() => _socket.Dispose();
 }
