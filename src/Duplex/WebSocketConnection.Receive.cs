@@ -10,6 +10,7 @@ namespace Duplex;
 public sealed partial class WebSocketConnection
 {
     private const int InitialMessageBuffer = 4 * 1024;
+    private const int LargeReadSize = 64 * 1024;
 
     private byte[]? _input;
     private int _inputOffset;
@@ -62,7 +63,9 @@ public sealed partial class WebSocketConnection
             return new WebSocketMessage(start.Type, ReadOnlyMemory<byte>.Empty);
         }
 
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(InitialMessageBuffer);
+        // Size the buffer to what the frame header announced, so a message in one frame is
+        // received without a copy (compressed messages start small and grow).
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(AnnouncedSize(0));
         int count = 0;
         try
         {
@@ -304,7 +307,11 @@ public sealed partial class WebSocketConnection
                 }
 
                 _dataReady = false;
-                _input = ArrayPool<byte>.Shared.Rent(_options.ReceiveBufferSize);
+
+                // While a large frame is arriving, read it in larger pieces (up to 64 KiB):
+                // fewer reads per message; an idle connection still holds no buffer.
+                long announced = Math.Min(_receiver.FrameRemaining, LargeReadSize);
+                _input = ArrayPool<byte>.Shared.Rent((int)Math.Max(_options.ReceiveBufferSize, announced));
             }
 
             int read = await _stream.ReadAsync(_input, cancellationToken).ConfigureAwait(false);
@@ -541,9 +548,21 @@ public sealed partial class WebSocketConnection
         }
     }
 
+    /// <summary>
+    /// A buffer size for a message of which <paramref name="count"/> bytes are in hand: what the
+    /// current frame still announces, but never more than 64 KiB ahead of the bytes that actually
+    /// arrived, so that a peer cannot make the server allocate by announcing a large frame.
+    /// </summary>
+    private int AnnouncedSize(int count)
+    {
+        long announced = _receiver.MessageCompressed ? 0 : Math.Min(_receiver.FrameRemaining, LargeReadSize);
+        long wanted = Math.Clamp(count + announced, InitialMessageBuffer, Math.Max(_options.MaxMessageSize, InitialMessageBuffer));
+        return (int)Math.Min(wanted, Array.MaxLength);
+    }
+
     private byte[] Grow(byte[] buffer, int count)
     {
-        long wanted = Math.Min((long)buffer.Length * 2, Math.Max(_options.MaxMessageSize, buffer.Length + 1));
+        long wanted = Math.Max(Math.Min((long)buffer.Length * 2, Math.Max(_options.MaxMessageSize, buffer.Length + 1)), AnnouncedSize(count));
         byte[] larger = ArrayPool<byte>.Shared.Rent((int)Math.Min(wanted, Array.MaxLength));
         buffer.AsSpan(0, count).CopyTo(larger);
         ArrayPool<byte>.Shared.Return(buffer);

@@ -84,6 +84,13 @@ public sealed class WebSocketReceiver
     /// </summary>
     public bool HasPendingOutput => _finishing || _inflatePending || _scratchCount > 0;
 
+    /// <summary>
+    /// The payload bytes of the current data frame not received yet (0 between frames or in a
+    /// control frame): lets a caller size its buffers to what is announced. For a compressed
+    /// message this counts compressed bytes.
+    /// </summary>
+    public long FrameRemaining => _inFrame && !_frame.IsControl ? _frameRemaining : 0;
+
     /// <summary>The payload bytes of the current data message so far.</summary>
     public long MessageLength => _messageLength;
 
