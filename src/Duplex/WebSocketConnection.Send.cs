@@ -17,7 +17,7 @@ public sealed partial class WebSocketConnection
     /// <summary>Unmasked payloads larger than this are written from the caller's memory, after their header, without a copy.</summary>
     private const int DirectWriteThreshold = 16 * 1024;
 
-    private readonly SendLock _sendLock = new();
+    private readonly SemaphoreSlim _sendLock = new(1, 1);
 
     /// <summary>Sends a text message (UTF-8 encoded).</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]

@@ -106,17 +106,30 @@ internal sealed class FanoutBench : BenchRunBase
             Task publisherLoop = publisher.RunReceiveAsync();
             cpu.Start();
             firstSend = BenchClock.Now;
-            var thread = new Thread(() => (published, timedOut) = Publish(publisher, registeredCount, common.Timeout, cancellationToken))
+            // The publisher paces itself on its own thread; this loop only watches it, without
+            // blocking a thread-pool thread (the server under test may share the pool in tests).
+            var finished = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var thread = new Thread(() =>
+            {
+                try
+                {
+                    (published, timedOut) = Publish(publisher, registeredCount, common.Timeout, cancellationToken);
+                }
+                finally
+                {
+                    finished.TrySetResult();
+                }
+            })
             {
                 IsBackground = true,
                 Name = "bench publisher",
             };
             thread.Start();
-            while (thread.IsAlive)
+            while (!finished.Task.IsCompleted)
             {
                 long d = DistinctTotal();
                 progress.Update($"fanout: {d:N0}/{expected:N0} deliveries ({(d * 100.0 / Math.Max(1, expected)):0}%)");
-                await Task.Run(() => thread.Join(500), CancellationToken.None).ConfigureAwait(false);
+                await Task.WhenAny(finished.Task, Task.Delay(500, CancellationToken.None)).ConfigureAwait(false);
             }
 
             // The last messages may still be on their way (rate mode, or a timed-out burst).
