@@ -13,17 +13,19 @@ namespace Duplex;
 internal static class DeflaterPool
 {
     private static readonly int MaxRetainedPerShape = Environment.ProcessorCount * 4;
-    private static readonly ConcurrentDictionary<(int WindowBits, int Level, int MemoryLevel), ConcurrentBag<MessageDeflater>> Pools = new();
+    private static readonly ConcurrentDictionary<DeflaterShape, ConcurrentBag<MessageDeflater>> Pools = new();
 
-    public static MessageDeflater Rent(int windowBits, int level, int memoryLevel)
+    public static MessageDeflater Rent(DeflaterShape shape)
     {
-        ConcurrentBag<MessageDeflater> pool = Pools.GetOrAdd((windowBits, level, memoryLevel), static _ => []);
-        return pool.TryTake(out MessageDeflater? deflater) ? deflater : new MessageDeflater(windowBits, level, memoryLevel, noContextTakeover: true);
+        ConcurrentBag<MessageDeflater> pool = Pools.GetOrAdd(shape, static _ => []);
+        return pool.TryTake(out MessageDeflater? deflater)
+            ? deflater
+            : new MessageDeflater(shape.WindowBits, shape.Level, shape.MemoryLevel, noContextTakeover: true);
     }
 
     public static void Return(MessageDeflater deflater)
     {
-        ConcurrentBag<MessageDeflater> pool = Pools.GetOrAdd((deflater.WindowBits, deflater.Level, deflater.MemoryLevel), static _ => []);
+        ConcurrentBag<MessageDeflater> pool = Pools.GetOrAdd(new DeflaterShape(deflater.WindowBits, deflater.Level, deflater.MemoryLevel), static _ => []);
         if (pool.Count < MaxRetainedPerShape)
         {
             pool.Add(deflater);
@@ -34,3 +36,6 @@ internal static class DeflaterPool
         }
     }
 }
+
+/// <summary>What makes pooled compressors interchangeable: window, level and memory level.</summary>
+internal readonly record struct DeflaterShape(int WindowBits, int Level, int MemoryLevel);

@@ -18,6 +18,7 @@ public sealed partial class WebSocketConnection
     private const int DirectWriteThreshold = 16 * 1024;
 
     private readonly SemaphoreSlim _sendLock = new(1, 1);
+    private bool _sendingFragmented;
 
     /// <summary>Sends a text message (UTF-8 encoded).</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
@@ -62,7 +63,7 @@ public sealed partial class WebSocketConnection
     public async ValueTask SendAsync(PreparedMessage message, bool flush, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
-        if (_role == Role.Client || (_deflater is not null && message.Data.Length >= _minimumCompressedSize))
+        if (_role == Role.Client || (Compressing && message.Data.Length >= _minimumCompressedSize))
         {
             await SendAsync(message.Type, message.Data, cancellationToken).ConfigureAwait(false);
             return;
@@ -123,7 +124,7 @@ public sealed partial class WebSocketConnection
             Opcode opcode = _sendingFragmented ? Opcode.Continuation : type == WebSocketMessageType.Text ? Opcode.Text : Opcode.Binary;
             bool whole = !_sendingFragmented && endOfMessage;
             _sendingFragmented = !endOfMessage;
-            if (whole && _deflater is not null && data.Length >= _minimumCompressedSize)
+            if (whole && Compressing && data.Length >= _minimumCompressedSize)
             {
                 await WriteCompressedAsync(opcode, data, cancellationToken).ConfigureAwait(false);
             }
@@ -169,34 +170,8 @@ public sealed partial class WebSocketConnection
     }
 
     /// <summary>Sends a close frame without waiting for the peer's answer; receiving goes on until it arrives.</summary>
-    public async Task CloseOutputAsync(CloseStatus status, string? reason = null, CancellationToken cancellationToken = default)
-    {
-        await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            if (!_handshake.TrySendClose())
-            {
-                return;
-            }
-
-            byte[] payload = ArrayPool<byte>.Shared.Rent(FrameHeader.MaxControlPayload);
-            try
-            {
-                int length = ClosePayload.Write(payload, (ushort)status, reason);
-                await WriteFrameAsync(Opcode.Close, true, payload.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(payload);
-            }
-        }
-        finally
-        {
-            _sendLock.Release();
-        }
-    }
-
-    private bool _sendingFragmented;
+    public async Task CloseOutputAsync(CloseStatus status, string? reason = null, CancellationToken cancellationToken = default) =>
+        await SendCloseFrameAsync((ushort)status, reason, cancellationToken).ConfigureAwait(false);
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask SendControlAsync(Opcode opcode, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
@@ -231,7 +206,11 @@ public sealed partial class WebSocketConnection
     }
 
     /// <summary>Sends the close frame that answers the peer's (same code, or none when the peer gave none).</summary>
-    private async ValueTask SendCloseEchoAsync(ushort? code, CancellationToken cancellationToken)
+    private ValueTask SendCloseEchoAsync(ushort? code, CancellationToken cancellationToken) =>
+        SendCloseFrameAsync(code, null, cancellationToken);
+
+    /// <summary>Sends this end's one close frame (RFC 6455 §5.5.1), unless one was sent already.</summary>
+    private async ValueTask SendCloseFrameAsync(ushort? code, string? reason, CancellationToken cancellationToken)
     {
         await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -241,10 +220,10 @@ public sealed partial class WebSocketConnection
                 return;
             }
 
-            byte[] payload = ArrayPool<byte>.Shared.Rent(2);
+            byte[] payload = ArrayPool<byte>.Shared.Rent(FrameHeader.MaxControlPayload);
             try
             {
-                int length = code.HasValue ? ClosePayload.Write(payload, code.Value, null) : 0;
+                int length = code.HasValue ? ClosePayload.Write(payload, code.Value, reason) : 0;
                 await WriteFrameAsync(Opcode.Close, true, payload.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
             }
             finally
@@ -265,9 +244,9 @@ public sealed partial class WebSocketConnection
         var compressed = new PooledBufferWriter(Math.Max(256, data.Length / 2));
         try
         {
-            if (_pooledDeflater)
+            if (_deflater is null)
             {
-                MessageDeflater borrowed = DeflaterPool.Rent(_deflater!.WindowBits, _deflater.Level, _deflater.MemoryLevel);
+                MessageDeflater borrowed = DeflaterPool.Rent(_pooledDeflaterShape.GetValueOrDefault());
                 try
                 {
                     borrowed.Compress(data.Span, compressed);
@@ -279,7 +258,7 @@ public sealed partial class WebSocketConnection
             }
             else
             {
-                lock (_deflater!)
+                lock (_deflater)
                 {
                     _deflater.Compress(data.Span, compressed);
                 }
@@ -360,7 +339,7 @@ public sealed partial class WebSocketConnection
 
     private void ReleaseCompression()
     {
-        if (_deflater is not null && !_pooledDeflater)
+        if (_deflater is not null)
         {
             lock (_deflater)
             {

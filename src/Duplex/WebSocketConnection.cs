@@ -25,7 +25,10 @@ public sealed partial class WebSocketConnection : IAsyncDisposable, ITimerClient
     private readonly MessageDeflater? _deflater;
     private readonly MessageInflater? _inflater;
     private readonly int _minimumCompressedSize;
-    private readonly bool _pooledDeflater;
+    private readonly DeflaterShape? _pooledDeflaterShape;
+
+    /// <summary>Whether messages are compressed: with this connection's own compressor, or with pooled ones.</summary>
+    private bool Compressing => _deflater is not null || _pooledDeflaterShape.HasValue;
     private readonly CloseHandshake _handshake = new();
     private TaskCompletionSource? _closed;
     private int _disposed;
@@ -56,11 +59,8 @@ public sealed partial class WebSocketConnection : IAsyncDisposable, ITimerClient
             if (deflater.NoContextTakeover)
             {
                 // Reset after every message anyway: borrow one per message from the shared pool.
-                // _deflater then only names the pool's shape (window, level, memory level); the
-                // instance itself goes to the pool and may be used by any connection.
-                _pooledDeflater = true;
+                _pooledDeflaterShape = new DeflaterShape(deflater.WindowBits, deflater.Level, deflater.MemoryLevel);
                 DeflaterPool.Return(deflater);
-                _deflater = deflater;
             }
             else
             {
@@ -130,7 +130,7 @@ public sealed partial class WebSocketConnection : IAsyncDisposable, ITimerClient
 
     /// <summary>The native zlib bytes this connection holds now (its own compressor and decompressor; pooled compressors are not its own).</summary>
     internal long CompressionNativeBytes =>
-        (_pooledDeflater ? 0 : _deflater?.NativeMemoryBytes ?? 0) + (_inflater?.NativeMemoryBytes ?? 0);
+        (_deflater?.NativeMemoryBytes ?? 0) + (_inflater?.NativeMemoryBytes ?? 0);
 
     /// <summary>Which end this is.</summary>
     public bool IsServer => _role == Role.Server;
