@@ -40,14 +40,17 @@ public sealed partial class WebSocketConnection
         {
             // Replies buffered while input was pending go out before this connection waits.
             await FlushAsync(cancellationToken).ConfigureAwait(false);
-            try
+            if (!TryReadAvailable(_options.ReceiveBufferSize))
             {
-                await _stream.ReadAsync(Memory<byte>.Empty, cancellationToken).ConfigureAwait(false);
-                _dataReady = true;
-            }
-            catch (Exception ex) when (ex is IOException or ObjectDisposedException)
-            {
-                // The receive below meets the same failure and ends the connection.
+                try
+                {
+                    await WaitReadableAsync(cancellationToken).ConfigureAwait(false);
+                    _dataReady = true;
+                }
+                catch (Exception ex) when (ex is IOException or ObjectDisposedException or System.Net.Sockets.SocketException)
+                {
+                    // The receive below meets the same failure and ends the connection.
+                }
             }
         }
 
@@ -300,18 +303,22 @@ public sealed partial class WebSocketConnection
         {
             if (_input is null)
             {
+                // While a large frame is arriving, read it in larger pieces (up to 64 KiB):
+                // fewer reads per message; an idle connection still holds no buffer.
+                int size = (int)Math.Max(_options.ReceiveBufferSize, Math.Min(_receiver.FrameRemaining, LargeReadSize));
                 if (!_dataReady)
                 {
                     await FlushAsync(cancellationToken).ConfigureAwait(false);
-                    await _stream.ReadAsync(Memory<byte>.Empty, cancellationToken).ConfigureAwait(false);
+                    if (TryReadAvailable(size))
+                    {
+                        return true;
+                    }
+
+                    await WaitReadableAsync(cancellationToken).ConfigureAwait(false);
                 }
 
                 _dataReady = false;
-
-                // While a large frame is arriving, read it in larger pieces (up to 64 KiB):
-                // fewer reads per message; an idle connection still holds no buffer.
-                long announced = Math.Min(_receiver.FrameRemaining, LargeReadSize);
-                _input = ArrayPool<byte>.Shared.Rent((int)Math.Max(_options.ReceiveBufferSize, announced));
+                _input = ArrayPool<byte>.Shared.Rent(size);
             }
 
             int read = await _stream.ReadAsync(_input, cancellationToken).ConfigureAwait(false);
@@ -329,11 +336,57 @@ public sealed partial class WebSocketConnection
         {
             throw;
         }
-        catch (Exception ex) when (ex is IOException or ObjectDisposedException)
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or System.Net.Sockets.SocketException)
         {
             Log.TransportError(_logger, RemoteEndPoint, ex.Message);
             return false;
         }
+    }
+
+    /// <summary>
+    /// Waits until bytes (or the end of the stream) can be read, holding no buffer: straight on
+    /// the socket where there is one (no wrapper state kept while idle).
+    /// </summary>
+    private ValueTask<int> WaitReadableAsync(CancellationToken cancellationToken) =>
+        _stream is Transport.SocketStream socket
+            ? socket.WaitReadableRawAsync(cancellationToken)
+            : _stream.ReadAsync(Memory<byte>.Empty, cancellationToken);
+
+    /// <summary>
+    /// Reads what has already arrived, without waiting, into a fresh input buffer: when the peer
+    /// keeps sending, the next batch is picked up with one system call and no wait. False (and no
+    /// buffer held) when nothing is there yet, at the end of the stream, or on a failure, which the
+    /// waiting read then meets.
+    /// </summary>
+    private bool TryReadAvailable(int size)
+    {
+        if (_stream is not Transport.SocketStream socket || _input is not null)
+        {
+            return false;
+        }
+
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(size);
+        int read;
+        try
+        {
+            read = socket.TryRead(buffer);
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException)
+        {
+            read = -1;
+        }
+
+        if (read <= 0)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            return false;
+        }
+
+        _input = buffer;
+        _inputOffset = 0;
+        _inputCount = read;
+        Volatile.Write(ref _lastReceiveMs, ConnectionTimer.NowMs);
+        return true;
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]

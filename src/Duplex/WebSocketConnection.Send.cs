@@ -295,8 +295,16 @@ public sealed partial class WebSocketConnection
             try
             {
                 int written = FrameHeaderWriter.Write(header, fin, opcode, rsv, payload.Length, null);
-                await _stream.WriteAsync(header.AsMemory(0, written), cancellationToken).ConfigureAwait(false);
-                await _stream.WriteAsync(payload, cancellationToken).ConfigureAwait(false);
+                if (_stream is Transport.SocketStream socket)
+                {
+                    // Header and payload in one gathered send: no copy, no header-only segment.
+                    await socket.WriteAsync(header.AsMemory(0, written), payload, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    await _stream.WriteAsync(header.AsMemory(0, written), cancellationToken).ConfigureAwait(false);
+                    await _stream.WriteAsync(payload, cancellationToken).ConfigureAwait(false);
+                }
             }
             finally
             {

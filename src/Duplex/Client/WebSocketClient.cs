@@ -57,13 +57,13 @@ public static class WebSocketClient
                 if (proxy is null)
                 {
                     await socket.ConnectAsync(host, port, ct).ConfigureAwait(false);
-                    stream = new NetworkStream(socket, ownsSocket: true);
+                    stream = new Transport.SocketStream(socket);
                 }
                 else
                 {
                     int proxyPort = proxy.IsDefaultPort ? 80 : proxy.Port;
                     await socket.ConnectAsync(proxy.IdnHost, proxyPort, ct).ConfigureAwait(false);
-                    stream = new NetworkStream(socket, ownsSocket: true);
+                    stream = new Transport.SocketStream(socket);
                     await TunnelAsync(stream, proxy, host, port, options.HttpLimits, ct).ConfigureAwait(false);
                 }
             }

@@ -222,7 +222,7 @@ public sealed class DuplexServer : IAsyncDisposable
     {
         int count = Interlocked.Increment(ref _connections);
         EndPoint? remote = null;
-        Stream stream = new NetworkStream(socket, ownsSocket: true);
+        Stream stream = new Transport.SocketStream(socket);
         try
         {
             remote = socket.RemoteEndPoint;
