@@ -11,14 +11,21 @@ namespace Duplex.Cli.Bench;
 internal sealed record IdleSettings(int Connections, IReadOnlyList<IPAddress> Sources, TimeSpan Hold, int Parallel);
 
 /// <summary>
-/// <c>duplex bench idle</c>: opens N WebSocket connections (source addresses in round robin),
-/// holds them idle, reads the server's resident memory before and after, then pings every
-/// connection and counts the pongs.
+/// <c>duplex bench idle</c>: opens N WebSocket connections (source addresses in round robin) in
+/// two halves, holds them idle, reads the server's resident memory before, between the halves
+/// (once it has settled) and after, then pings every connection and counts the pongs.
 /// </summary>
 /// <remarks>
+/// <para>
+/// Two numbers come out: the total, (after − before) / N, which includes one-time costs such as
+/// code JIT-compiled for the first connection and thread-pool threads; and the marginal,
+/// (after − between) / connections of the second half, what each added connection costs.
+/// </para>
+/// <para>
 /// The server needs an open-file limit above N too (<c>ulimit -n</c> in its shell): this command
 /// raises only its own. Idle connections wait with zero-byte reads, so the generator holds no
 /// receive buffer per connection either.
+/// </para>
 /// </remarks>
 internal sealed class IdleBench : BenchRunBase
 {
@@ -53,33 +60,57 @@ internal sealed class IdleBench : BenchRunBase
         var cpu = new CpuMeter(common.ServerPid);
         cpu.Start();
 
+        // Two halves: the server's memory between them (once settled) against after gives the
+        // marginal cost of a connection, free of one-time costs paid by the first ones.
         int n = _settings.Connections;
-        int done = 0;
-        long connectStart = BenchClock.Now;
-        using var ticker = new CancellationTokenSource();
-        Task progressTask = TickAsync(() => progress.Update($"idle: opened {Volatile.Read(ref done):N0}/{n:N0} (failed {ConnectFailures:N0})"), ticker.Token);
-        BenchConnection?[] opened;
-        try
-        {
-            opened = await ConnectManyAsync(_target, n, _settings.Parallel, _settings.Sources, common.Timeout, d => Volatile.Write(ref done, d), cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            await ticker.CancelAsync().ConfigureAwait(false);
-            await progressTask.ConfigureAwait(false);
-        }
-
-        double connectSeconds = BenchClock.ToSeconds(BenchClock.Now - connectStart);
+        int firstHalf = (n + 1) / 2;
         var connections = new List<IdleConnection>(n);
-        foreach (BenchConnection? o in opened)
-        {
-            if (o is BenchConnection c)
-            {
-                connections.Add(new IdleConnection(this, c));
-            }
-        }
+        var loops = new List<Task>(n);
+        double connectSeconds = await OpenAsync(0, firstHalf).ConfigureAwait(false);
+        int connectionsAtHalf = connections.Count;
+        (long? rssHalf, double settleSeconds, bool settled) = common.ServerPid is int pidHalf && n - firstHalf > 0
+            ? await WaitForSettledRssAsync(pidHalf, progress, connectionsAtHalf, cancellationToken).ConfigureAwait(false)
+            : (null, 0, false);
+        connectSeconds += await OpenAsync(firstHalf, n - firstHalf).ConfigureAwait(false);
+        int addedConnections = connections.Count - connectionsAtHalf;
 
-        var loops = connections.Select(c => c.RunAsync()).ToList();
+        // Opens connections [first, first + count): continues the round robin of source addresses
+        // where the previous call left it, and starts their receive loops.
+        async Task<double> OpenAsync(int first, int count)
+        {
+            if (count <= 0)
+            {
+                return 0;
+            }
+
+            int done = 0;
+            long start = BenchClock.Now;
+            using var ticker = new CancellationTokenSource();
+            Task progressTask = TickAsync(() => progress.Update($"idle: opened {first + Volatile.Read(ref done):N0}/{n:N0} (failed {ConnectFailures:N0})"), ticker.Token);
+            BenchConnection?[] opened;
+            try
+            {
+                opened = await ConnectManyAsync(_target, count, _settings.Parallel, Rotate(_settings.Sources, first), common.Timeout, d => Volatile.Write(ref done, d), cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                await ticker.CancelAsync().ConfigureAwait(false);
+                await progressTask.ConfigureAwait(false);
+            }
+
+            double seconds = BenchClock.ToSeconds(BenchClock.Now - start);
+            foreach (BenchConnection? o in opened)
+            {
+                if (o is BenchConnection c)
+                {
+                    var connection = new IdleConnection(this, c);
+                    connections.Add(connection);
+                    loops.Add(connection.RunAsync());
+                }
+            }
+
+            return seconds;
+        }
 
         // Hold, bounded by --hold; Ctrl+C cuts it short.
         long holdEnd = BenchClock.Now + BenchClock.FromSeconds(_settings.Hold.TotalSeconds);
@@ -129,6 +160,7 @@ internal sealed class IdleBench : BenchRunBase
         progress.Done();
 
         long? perConnection = rssBefore is long b && rssAfter is long a && connections.Count > 0 ? (a - b) / connections.Count : null;
+        long? perAddedConnection = rssHalf is long h && rssAfter is long a2 && addedConnections > 0 ? (a2 - h) / addedConnections : null;
         table.Add("target", _target.ToString());
         table.Add("sources", _settings.Sources.Count == 0 ? "chosen by the OS" : string.Join(", ", _settings.Sources));
         table.Add("connections", $"{connections.Count:N0} opened of {n:N0} ({ConnectFailures:N0} failed) in {connectSeconds:0.00} s ({connections.Count / Math.Max(connectSeconds, 1e-9):N0}/s)");
@@ -137,8 +169,11 @@ internal sealed class IdleBench : BenchRunBase
         if (common.ServerPid is int pid)
         {
             table.Add("server memory (VmRSS)", rssBefore is long rb && rssAfter is long ra
-                ? $"{Kib(rb)} before, {Kib(ra)} after: {(perConnection is long p ? $"{p:N0} B = {p / 1024.0:0.00} KiB per connection" : "n/a")}"
+                ? $"{Kib(rb)} before, {Kib(ra)} after: {(perConnection is long p ? $"{p:N0} B = {p / 1024.0:0.00} KiB per connection (total, incl. one-time costs)" : "n/a")}"
                 : $"unreadable (/proc/{pid}/status)");
+            table.Add("server memory per added connection", rssHalf is long rh && rssAfter is long ra2 && perAddedConnection is long pa
+                ? $"{Kib(rh)} at {connectionsAtHalf:N0} connections ({(settled ? $"settled in {settleSeconds:0.0} s" : $"still moving after {settleSeconds:0.0} s")}), {Kib(ra2)} at {connections.Count:N0}: {pa:N0} B = {pa / 1024.0:0.00} KiB per connection (marginal)"
+                : "n/a (needs two halves, both readable)");
         }
         else
         {
@@ -172,6 +207,9 @@ internal sealed class IdleBench : BenchRunBase
                     ["rssBytesBefore"] = rssBefore,
                     ["rssBytesAfter"] = rssAfter,
                     ["bytesPerConnection"] = perConnection,
+                    ["rssBytesHalf"] = rssHalf,
+                    ["connectionsAtHalf"] = connectionsAtHalf,
+                    ["bytesPerConnectionMarginal"] = perAddedConnection,
                 }
                 : null,
             ["errors"] = errors,
@@ -182,6 +220,47 @@ internal sealed class IdleBench : BenchRunBase
         string title = $"duplex bench idle {_target}: {n:N0} connections";
         await BenchOutput.WriteAsync(context, common, report, table, title).ConfigureAwait(false);
         return ConnectFailures == 0 && Errors == 0 && pongs == connections.Count ? 0 : 1;
+    }
+
+    /// <summary>
+    /// Reads the server's VmRSS every 200 ms until two reads in a row differ by less than 0.5%,
+    /// for at most 3 s (or until cancelled); returns the last read, the time waited and whether it settled.
+    /// </summary>
+    private static async Task<(long? Rss, double Seconds, bool Settled)> WaitForSettledRssAsync(int pid, ProgressLine progress, int open, CancellationToken cancellationToken)
+    {
+        long start = BenchClock.Now;
+        long end = start + BenchClock.FromSeconds(3);
+        long? previous = ReadRssBytes(pid);
+        long? current = previous;
+        bool settled = false;
+        progress.Update($"idle: opened {open:N0}, waiting for the server's memory to settle");
+        try
+        {
+            while (current is long && !settled && BenchClock.Now < end)
+            {
+                await Task.Delay(200, cancellationToken).ConfigureAwait(false);
+                previous = current;
+                current = ReadRssBytes(pid);
+                settled = current is long c && previous is long p && Math.Abs(c - p) < p * 0.005;
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        return (current, BenchClock.ToSeconds(BenchClock.Now - start), settled);
+    }
+
+    /// <summary>The sources rotated left by <paramref name="by"/>: index i of the result is index (i + by) of the original, so round robin continues.</summary>
+    private static IReadOnlyList<IPAddress> Rotate(IReadOnlyList<IPAddress> sources, int by)
+    {
+        if (sources.Count == 0 || by % sources.Count == 0)
+        {
+            return sources;
+        }
+
+        int k = by % sources.Count;
+        return [.. sources.Skip(k), .. sources.Take(k)];
     }
 
     private static string Kib(long bytes) => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024.0 / 1024.0:N1} MiB");

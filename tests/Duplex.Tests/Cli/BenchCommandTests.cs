@@ -94,28 +94,88 @@ public sealed class BenchCommandTests
         await using CliHarness server = CliHarness.Start(["echo", "--port", "0"]);
         int port = await server.ListeningPortAsync();
 
+        // An odd count: the first half is the larger, ceil(25 / 2) = 13.
         (int exit, JsonElement report, string stdout) = await BenchAsync(
-            "idle", $"ws://127.0.0.1:{port}/echo", "-c", "24", "--hold", "0.3", "--server-pid", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            "idle", $"ws://127.0.0.1:{port}/echo", "-c", "25", "--hold", "0.3", "--server-pid", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
         AssertSuccess(exit, report);
-        Assert.Equal(24, report.GetProperty("connectionsOpened").GetInt32());
+        Assert.Equal(25, report.GetProperty("connectionsOpened").GetInt32());
         Assert.Equal(0, report.GetProperty("connectionsFailed").GetInt32());
-        Assert.Equal(24, report.GetProperty("connectionsOpenAtEnd").GetInt32());
+        Assert.Equal(25, report.GetProperty("connectionsOpenAtEnd").GetInt32());
         Assert.Equal(0, report.GetProperty("closedDuringHold").GetInt32());
         Assert.Equal(0, report.GetProperty("errors").GetProperty("count").GetInt64());
 
         // Round robin over the default loopback sources 127.0.0.1-8.
         Assert.Equal(8, report.GetProperty("settings").GetProperty("sources").GetArrayLength());
+        JsonElement memory = report.GetProperty("serverMemory");
+        Assert.Equal(13, memory.GetProperty("connectionsAtHalf").GetInt32());
         if (OperatingSystem.IsLinux())
         {
-            JsonElement memory = report.GetProperty("serverMemory");
             Assert.True(memory.GetProperty("rssBytesBefore").GetInt64() > 0);
+            Assert.True(memory.GetProperty("rssBytesHalf").GetInt64() > 0);
             Assert.True(memory.GetProperty("rssBytesAfter").GetInt64() > 0);
             Assert.Equal(JsonValueKind.Number, memory.GetProperty("bytesPerConnection").ValueKind);
-            Assert.True(report.GetProperty("openFileLimit").GetProperty("soft").GetInt64() > 24);
+
+            // The server is this process, so its memory moves with everything else running here:
+            // only the arithmetic is checked, over the 12 connections of the second half.
+            long marginal = memory.GetProperty("bytesPerConnectionMarginal").GetInt64();
+            Assert.Equal((memory.GetProperty("rssBytesAfter").GetInt64() - memory.GetProperty("rssBytesHalf").GetInt64()) / 12, marginal);
+            Assert.True(report.GetProperty("openFileLimit").GetProperty("soft").GetInt64() > 25);
+            Assert.Contains("per added connection", stdout, StringComparison.Ordinal);
         }
 
         Assert.Contains("still open at the end", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Idle_continues_the_source_round_robin_into_the_second_half()
+    {
+        // A listener that records each connection's source address and closes it: every handshake
+        // fails fast, and the addresses show which source each of the 6 connections used.
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        var sources = new List<IPAddress>();
+        var allAccepted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var stop = new CancellationTokenSource();
+        Task accepting = Task.Run(
+            async () =>
+            {
+                try
+                {
+                    while (true)
+                    {
+                        using Socket client = await listener.AcceptSocketAsync(stop.Token);
+                        sources.Add(((IPEndPoint)client.RemoteEndPoint!).Address);
+                        if (sources.Count == 6)
+                        {
+                            allAccepted.TrySetResult();
+                        }
+                    }
+                }
+                catch (Exception ex) when (ex is SocketException or OperationCanceledException or ObjectDisposedException)
+                {
+                }
+            },
+            CancellationToken.None);
+
+        (int exit, JsonElement report, _) = await BenchAsync(
+            "idle", $"ws://127.0.0.1:{port}/echo", "-c", "6", "--hold", "0", "--sources", "127.0.0.1,127.0.0.2,127.0.0.3,127.0.0.4");
+
+        await allAccepted.Task.WaitAsync(CliHarness.Timeout);
+        await stop.CancelAsync();
+        listener.Stop();
+        await accepting.WaitAsync(CliHarness.Timeout);
+
+        Assert.Equal(1, exit);
+        Assert.Equal(6, report.GetProperty("connectionsFailed").GetInt32());
+
+        // Halves of 3 and 3: .1 .2 .3, then .4 .1 .2 (not .1 .2 .3 again).
+        var counts = sources.GroupBy(a => a.ToString()).ToDictionary(g => g.Key, g => g.Count());
+        Assert.Equal(2, counts.GetValueOrDefault("127.0.0.1"));
+        Assert.Equal(2, counts.GetValueOrDefault("127.0.0.2"));
+        Assert.Equal(1, counts.GetValueOrDefault("127.0.0.3"));
+        Assert.Equal(1, counts.GetValueOrDefault("127.0.0.4"));
     }
 
     [Fact]
