@@ -6,22 +6,34 @@ using Duplex.Protocol.Frames;
 namespace Duplex;
 
 /// <summary>
-/// The output buffer: small frames are appended to one pooled buffer and written together, so a
-/// burst of messages (echoes of pipelined requests, a broadcast burst) costs one system call
-/// rather than one per frame. A send flushes at once unless this connection still has received
-/// bytes waiting to be processed (more replies are about to follow) or the caller asked it not
-/// to; buffered frames are then written when the receive side runs out of input, by the next
-/// flushing send, by <see cref="FlushAsync"/>, or by a flush queued to the thread pool, whichever
-/// comes first. Large payloads bypass the buffer. An idle connection holds no output buffer.
+/// The output buffer: small frames are appended to one pooled buffer under a short lock and
+/// written together, so a burst of messages (echoes of pipelined requests, a broadcast burst)
+/// costs one system call rather than one per frame. One writer at a time holds the write lock
+/// and writes until the buffer is empty; a send that finds another writer at work leaves its
+/// frame to that writer instead of waiting for it (no waiting, no allocation on the hot path), and
+/// waits only when the buffer is past its bound (backpressure from a slow peer). A send flushes
+/// at once unless this connection still has received bytes waiting to be processed (more replies
+/// are about to follow) or the caller asked it not to; buffered frames are then written when the
+/// receive side runs out of input, by the next flushing send, by <see cref="FlushAsync"/>, or by
+/// a flush queued to the thread pool, whichever comes first. Large payloads bypass the buffer,
+/// in order, with the write lock. An idle connection holds no output buffer.
 /// </summary>
 public sealed partial class WebSocketConnection : IThreadPoolWorkItem
 {
-    /// <summary>Buffered output past which a send writes at once: bounds memory per connection.</summary>
+    /// <summary>Buffered output past which a send waits for the writer: bounds memory per connection.</summary>
     private const int OutputFlushThreshold = 64 * 1024;
 
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
     private byte[]? _out;
     private int _outCount;
     private int _flushQueued;
+    private int _flushWanted;
+
+    /// <summary>
+    /// The lock over the output buffer and what may still be sent (the close handshake's send
+    /// side, the fragmentation state): the handshake object itself, so that it costs no object of its own.
+    /// </summary>
+    private object OutputLock => _handshake;
 
     /// <summary>
     /// Whether received bytes are waiting to be processed: replies sent now will be followed by
@@ -29,50 +41,25 @@ public sealed partial class WebSocketConnection : IThreadPoolWorkItem
     /// </summary>
     public bool HasBufferedInput => Volatile.Read(ref _inputCount) > 0 || _receiver.HasPendingOutput;
 
-    /// <summary>Writes any buffered frames now.</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    public async ValueTask FlushAsync(CancellationToken cancellationToken = default)
-    {
-        if (Volatile.Read(ref _outCount) == 0)
-        {
-            return;
-        }
-
-        await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            await FlushOutputLockedAsync(cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            _sendLock.Release();
-        }
-    }
+    /// <summary>Writes any buffered frames now; completes once they are written.</summary>
+    public ValueTask FlushAsync(CancellationToken cancellationToken = default) =>
+        DrainAsync(wait: true, cancellationToken);
 
     void IThreadPoolWorkItem.Execute()
     {
-        ValueTask flush = DeferredFlushAsync();
-        if (!flush.IsCompleted)
+        Volatile.Write(ref _flushQueued, 0);
+        ValueTask drain = DrainAsync(wait: false, CancellationToken.None);
+        if (!drain.IsCompletedSuccessfully)
         {
-            _ = flush.AsTask();
+            _ = ObserveDeferredFlushAsync(drain);
         }
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask DeferredFlushAsync()
+    private async Task ObserveDeferredFlushAsync(ValueTask drain)
     {
         try
         {
-            await _sendLock.WaitAsync(CancellationToken.None).ConfigureAwait(false);
-            try
-            {
-                Volatile.Write(ref _flushQueued, 0);
-                await FlushOutputLockedAsync(CancellationToken.None).ConfigureAwait(false);
-            }
-            finally
-            {
-                _sendLock.Release();
-            }
+            await drain.ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is IOException or ObjectDisposedException)
         {
@@ -90,7 +77,114 @@ public sealed partial class WebSocketConnection : IThreadPoolWorkItem
         }
     }
 
-    /// <summary>Appends one frame to the output buffer, masking a client's payload; the caller holds the send lock.</summary>
+    /// <summary>
+    /// Writes what is buffered. Without <paramref name="wait"/>, when another writer holds the
+    /// write lock this returns at once and that writer writes it before letting go (unless the
+    /// buffer is past its bound: then this waits, which is the backpressure).
+    /// </summary>
+    private ValueTask DrainAsync(bool wait, CancellationToken cancellationToken)
+    {
+        if (Volatile.Read(ref _outCount) == 0)
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        if (wait)
+        {
+            return DrainWaitingAsync(cancellationToken);
+        }
+
+        // Ask first, then try: the writer checks the request after it lets go, so one of the two sees the other.
+        Interlocked.Exchange(ref _flushWanted, 1);
+        if (_writeLock.Wait(0))
+        {
+            return DrainHeldAsync(cancellationToken);
+        }
+
+        return Volatile.Read(ref _outCount) >= OutputFlushThreshold ? DrainWaitingAsync(cancellationToken) : ValueTask.CompletedTask;
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask DrainWaitingAsync(CancellationToken cancellationToken)
+    {
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await DrainHeldAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>With the write lock: writes until the buffer is empty, then lets go.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask DrainHeldAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (true)
+            {
+                Volatile.Write(ref _flushWanted, 0);
+                byte[]? buffer;
+                int count;
+                lock (OutputLock)
+                {
+                    (buffer, count) = TakeOutputLocked();
+                }
+
+                if (buffer is null)
+                {
+                    return;
+                }
+
+                await WritePendingAsync(buffer, count, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            ReleaseWriter();
+        }
+    }
+
+    /// <summary>Lets go of the write lock; a flush asked for meanwhile (by a send that did not wait) is queued.</summary>
+    private void ReleaseWriter()
+    {
+        _writeLock.Release();
+        if (Volatile.Read(ref _flushWanted) != 0 && Volatile.Read(ref _outCount) != 0)
+        {
+            QueueDeferredFlush();
+        }
+    }
+
+    /// <summary>Takes the output buffer (null when empty); under the output lock.</summary>
+    private (byte[]? Buffer, int Count) TakeOutputLocked()
+    {
+        byte[]? buffer = _out;
+        int count = _outCount;
+        if (buffer is null || count == 0)
+        {
+            return (null, 0);
+        }
+
+        _out = null;
+        Volatile.Write(ref _outCount, 0);
+        return (buffer, count);
+    }
+
+    /// <summary>Writes a taken output buffer and returns it to the pool; the caller holds the write lock.</summary>
+    private async ValueTask WritePendingAsync(byte[]? buffer, int count, CancellationToken cancellationToken)
+    {
+        if (buffer is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await _stream.WriteAsync(buffer.AsMemory(0, count), cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>Appends one frame to the output buffer, masking a client's payload; under the output lock.</summary>
     private void AppendFrame(Opcode opcode, bool fin, ReadOnlySpan<byte> payload, byte rsv)
     {
         bool masked = _role == Role.Client;
@@ -109,7 +203,7 @@ public sealed partial class WebSocketConnection : IThreadPoolWorkItem
         Volatile.Write(ref _outCount, _outCount + header + payload.Length);
     }
 
-    /// <summary>Appends bytes already framed (a prepared broadcast frame); the caller holds the send lock.</summary>
+    /// <summary>Appends bytes already framed (a prepared broadcast frame); under the output lock.</summary>
     private void AppendRaw(ReadOnlySpan<byte> frame)
     {
         frame.CopyTo(ReserveOutput(frame.Length));
@@ -134,35 +228,12 @@ public sealed partial class WebSocketConnection : IThreadPoolWorkItem
         return buffer.AsSpan(_outCount, size);
     }
 
-    /// <summary>Writes what the output buffer holds and returns it to the pool; the caller holds the send lock.</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask FlushOutputLockedAsync(CancellationToken cancellationToken)
-    {
-        byte[]? buffer = _out;
-        int count = _outCount;
-        if (buffer is null || count == 0)
-        {
-            return;
-        }
-
-        _out = null;
-        Volatile.Write(ref _outCount, 0);
-        try
-        {
-            await _stream.WriteAsync(buffer.AsMemory(0, count), cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
-
     /// <summary>After appending: write now, or leave it for a flush that comes soon.</summary>
     private ValueTask CompleteAppendAsync(bool flush, CancellationToken cancellationToken)
     {
-        if (flush || _outCount >= OutputFlushThreshold)
+        if (flush || Volatile.Read(ref _outCount) >= OutputFlushThreshold)
         {
-            return FlushOutputLockedAsync(cancellationToken);
+            return DrainAsync(wait: false, cancellationToken);
         }
 
         QueueDeferredFlush();

@@ -39,7 +39,7 @@ public sealed partial class WebSocketConnection
         if (IdleWaitNeeded)
         {
             // Replies buffered while input was pending go out before this connection waits.
-            await FlushAsync(cancellationToken).ConfigureAwait(false);
+            await DrainAsync(wait: false, cancellationToken).ConfigureAwait(false);
             if (!TryReadAvailable(_options.ReceiveBufferSize))
             {
                 try
@@ -308,7 +308,7 @@ public sealed partial class WebSocketConnection
                 int size = (int)Math.Max(_options.ReceiveBufferSize, Math.Min(_receiver.FrameRemaining, LargeReadSize));
                 if (!_dataReady)
                 {
-                    await FlushAsync(cancellationToken).ConfigureAwait(false);
+                    await DrainAsync(wait: false, cancellationToken).ConfigureAwait(false);
                     if (TryReadAvailable(size))
                     {
                         return true;

@@ -14,10 +14,12 @@ public sealed partial class WebSocketConnection
     /// <summary>The largest piece of payload copied (and masked) per write.</summary>
     private const int SendChunkSize = 64 * 1024;
 
-    /// <summary>Unmasked payloads larger than this are written from the caller's memory, after their header, without a copy.</summary>
+    /// <summary>
+    /// Frames up to this size are appended to the output buffer (one copy, written with their
+    /// neighbours); larger payloads are written from the caller's memory, after what is buffered.
+    /// </summary>
     private const int DirectWriteThreshold = 16 * 1024;
 
-    private readonly SemaphoreSlim _sendLock = new(1, 1);
     private bool _sendingFragmented;
 
     /// <summary>Sends a text message (UTF-8 encoded).</summary>
@@ -59,41 +61,30 @@ public sealed partial class WebSocketConnection
     /// written with what follows (call <see cref="FlushAsync"/> at the end of a burst; a flush is
     /// also queued so that nothing waits long).
     /// </summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    public async ValueTask SendAsync(PreparedMessage message, bool flush, CancellationToken cancellationToken = default)
+    public ValueTask SendAsync(PreparedMessage message, bool flush, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
         if (_role == Role.Client || (Compressing && message.Data.Length >= _minimumCompressedSize))
         {
-            await SendAsync(message.Type, message.Data, cancellationToken).ConfigureAwait(false);
-            return;
+            return SendAsync(message.Type, message.Data, cancellationToken);
         }
 
-        await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        if (message.Frame.Length > DirectWriteThreshold)
         {
-            if (!_handshake.CanSendData || _sendingFragmented)
-            {
-                throw _sendingFragmented
-                    ? new InvalidOperationException("A fragmented message is being sent; finish it before sending another.")
-                    : new WebSocketClosedException();
-            }
+            return SendPreparedDirectAsync(message, cancellationToken);
+        }
 
-            if (message.Frame.Length <= DirectWriteThreshold)
+        Exception? refused;
+        lock (OutputLock)
+        {
+            refused = WholeMessageRefusal();
+            if (refused is null)
             {
                 AppendRaw(message.Frame.Span);
-                await CompleteAppendAsync(flush, cancellationToken).ConfigureAwait(false);
-            }
-            else
-            {
-                await FlushOutputLockedAsync(cancellationToken).ConfigureAwait(false);
-                await _stream.WriteAsync(message.Frame, cancellationToken).ConfigureAwait(false);
             }
         }
-        finally
-        {
-            _sendLock.Release();
-        }
+
+        return refused is null ? CompleteAppendAsync(flush, cancellationToken) : ValueTask.FromException(refused);
     }
 
     /// <summary>Sends a whole message of the given type as one frame.</summary>
@@ -105,38 +96,115 @@ public sealed partial class WebSocketConnection
     /// type; later fragments go out as continuation frames; <paramref name="endOfMessage"/> ends
     /// it. Fragments of different messages must not be interleaved by concurrent callers.
     /// </summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    public async ValueTask SendAsync(WebSocketMessageType type, ReadOnlyMemory<byte> data, bool endOfMessage, CancellationToken cancellationToken = default)
+    /// <remarks>
+    /// A small frame is appended to the output buffer under a short lock and written by this call
+    /// or, when another write is under way, by that writer as soon as it finishes: a send waits
+    /// only when the output buffer is full (backpressure from a slow peer) or the frame is large.
+    /// </remarks>
+    public ValueTask SendAsync(WebSocketMessageType type, ReadOnlyMemory<byte> data, bool endOfMessage, CancellationToken cancellationToken = default)
     {
         if (type == WebSocketMessageType.Close)
         {
             throw new ArgumentException("Use CloseAsync to close the connection.", nameof(type));
         }
 
-        await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (data.Length > DirectWriteThreshold || (Compressing && data.Length >= _minimumCompressedSize))
+        {
+            return SendHeldAsync(type, data, endOfMessage, cancellationToken);
+        }
+
+        Exception? refused;
+        lock (OutputLock)
+        {
+            refused = DataRefusal();
+            if (refused is null)
+            {
+                AppendFrame(NextOpcode(type, endOfMessage), endOfMessage, data.Span, 0);
+            }
+        }
+
+        return refused is null ? CompleteAppendAsync(!HasBufferedInput, cancellationToken) : ValueTask.FromException(refused);
+    }
+
+    /// <summary>Why data may not be sent now (the connection is closing or closed), or null; under the output lock.</summary>
+    private Exception? DataRefusal() => _handshake.CanSendData ? null : new WebSocketClosedException();
+
+    /// <summary>Like <see cref="DataRefusal"/>, also refusing while a fragmented message is being sent; under the output lock.</summary>
+    private Exception? WholeMessageRefusal() =>
+        _sendingFragmented
+            ? new InvalidOperationException("A fragmented message is being sent; finish it before sending another.")
+            : DataRefusal();
+
+    /// <summary>The opcode of the next data frame, and whether a fragmented message goes on after it; under the output lock.</summary>
+    private Opcode NextOpcode(WebSocketMessageType type, bool endOfMessage)
+    {
+        Opcode opcode = _sendingFragmented ? Opcode.Continuation : type == WebSocketMessageType.Text ? Opcode.Text : Opcode.Binary;
+        _sendingFragmented = !endOfMessage;
+        return opcode;
+    }
+
+    /// <summary>A large or compressed data frame: with the write lock, after what is buffered.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask SendHeldAsync(WebSocketMessageType type, ReadOnlyMemory<byte> data, bool endOfMessage, CancellationToken cancellationToken)
+    {
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        PooledBufferWriter? compressed = null;
         try
         {
-            if (!_handshake.CanSendData)
+            bool compress;
+            lock (OutputLock)
             {
-                throw new WebSocketClosedException();
+                if (DataRefusal() is { } refused)
+                {
+                    throw refused;
+                }
+
+                // Fragments are sent uncompressed: RSV1 is chosen per message (RFC 7692 §6.1).
+                compress = !_sendingFragmented && endOfMessage && Compressing && data.Length >= _minimumCompressedSize;
             }
 
-            Opcode opcode = _sendingFragmented ? Opcode.Continuation : type == WebSocketMessageType.Text ? Opcode.Text : Opcode.Binary;
-            bool whole = !_sendingFragmented && endOfMessage;
-            _sendingFragmented = !endOfMessage;
-            if (whole && Compressing && data.Length >= _minimumCompressedSize)
+            ReadOnlyMemory<byte> payload = data;
+            if (compress)
             {
-                await WriteCompressedAsync(opcode, data, cancellationToken).ConfigureAwait(false);
+                // The write lock is held, so with context takeover the compressor sees messages
+                // in the order they go on the wire (RFC 7692 §7.2.1).
+                compressed = Compress(data.Span);
+                payload = compressed.WrittenMemory;
             }
-            else
-            {
-                // Fragments are sent uncompressed: RSV1 is chosen per message (RFC 7692 §6.1).
-                await WriteFrameAsync(opcode, endOfMessage, data, cancellationToken, flush: !HasBufferedInput).ConfigureAwait(false);
-            }
+
+            await WriteFrameHeldAsync(type, endOfMessage, payload, compress ? (byte)0x4 : (byte)0, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
-            _sendLock.Release();
+            compressed?.Dispose();
+            ReleaseWriter();
+        }
+    }
+
+    /// <summary>A prepared frame too large for the output buffer: with the write lock, after what is buffered.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask SendPreparedDirectAsync(PreparedMessage message, CancellationToken cancellationToken)
+    {
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            (byte[]? pending, int count) = (null, 0);
+            lock (OutputLock)
+            {
+                if (WholeMessageRefusal() is { } refused)
+                {
+                    throw refused;
+                }
+
+                (pending, count) = TakeOutputLocked();
+            }
+
+            await WritePendingAsync(pending, count, cancellationToken).ConfigureAwait(false);
+            await _stream.WriteAsync(message.Frame, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            ReleaseWriter();
         }
     }
 
@@ -173,24 +241,20 @@ public sealed partial class WebSocketConnection
     public async Task CloseOutputAsync(CloseStatus status, string? reason = null, CancellationToken cancellationToken = default) =>
         await SendCloseFrameAsync((ushort)status, reason, cancellationToken).ConfigureAwait(false);
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask SendControlAsync(Opcode opcode, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    /// <summary>A ping or a pong: appended and flushed at once; dropped after this end's close frame (RFC 6455 §5.5.1).</summary>
+    private ValueTask SendControlAsync(Opcode opcode, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
     {
-        await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        lock (OutputLock)
         {
             if (_handshake.State is WebSocketState.CloseSent or WebSocketState.Closed)
             {
-                // RFC 6455 §5.5.1: after a close frame an endpoint sends nothing more.
-                return;
+                return ValueTask.CompletedTask;
             }
 
-            await WriteFrameAsync(opcode, true, payload, cancellationToken).ConfigureAwait(false);
+            AppendFrame(opcode, true, payload.Span, 0);
         }
-        finally
-        {
-            _sendLock.Release();
-        }
+
+        return DrainAsync(wait: false, cancellationToken);
     }
 
     private async Task SendKeepAlivePingAsync()
@@ -209,37 +273,41 @@ public sealed partial class WebSocketConnection
     private ValueTask SendCloseEchoAsync(ushort? code, CancellationToken cancellationToken) =>
         SendCloseFrameAsync(code, null, cancellationToken);
 
-    /// <summary>Sends this end's one close frame (RFC 6455 §5.5.1), unless one was sent already.</summary>
+    /// <summary>
+    /// Sends this end's one close frame (RFC 6455 §5.5.1), unless one was sent already, and
+    /// returns once it is written (after everything sent before it), so the transport may be
+    /// shut down behind it.
+    /// </summary>
     private async ValueTask SendCloseFrameAsync(ushort? code, string? reason, CancellationToken cancellationToken)
     {
-        await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (!_handshake.TrySendClose())
+            byte[]? pending;
+            int count;
+            lock (OutputLock)
             {
-                return;
+                if (!_handshake.TrySendClose())
+                {
+                    return;
+                }
+
+                Span<byte> payload = stackalloc byte[FrameHeader.MaxControlPayload];
+                int length = code.HasValue ? ClosePayload.Write(payload, code.Value, reason) : 0;
+                AppendFrame(Opcode.Close, true, payload[..length], 0);
+                (pending, count) = TakeOutputLocked();
             }
 
-            byte[] payload = ArrayPool<byte>.Shared.Rent(FrameHeader.MaxControlPayload);
-            try
-            {
-                int length = code.HasValue ? ClosePayload.Write(payload, code.Value, reason) : 0;
-                await WriteFrameAsync(Opcode.Close, true, payload.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(payload);
-            }
+            await WritePendingAsync(pending, count, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
-            _sendLock.Release();
+            ReleaseWriter();
         }
     }
 
-    /// <summary>Compresses a whole message (RFC 7692 §7.2.1) and sends it as one frame with RSV1; the caller holds the send lock.</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask WriteCompressedAsync(Opcode opcode, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    /// <summary>Compresses a whole message (RFC 7692 §7.2.1) with this connection's compressor or a pooled one; the caller holds the write lock.</summary>
+    private PooledBufferWriter Compress(ReadOnlySpan<byte> data)
     {
         var compressed = new PooledBufferWriter(Math.Max(256, data.Length / 2));
         try
@@ -249,7 +317,7 @@ public sealed partial class WebSocketConnection
                 MessageDeflater borrowed = DeflaterPool.Rent(_pooledDeflaterShape.GetValueOrDefault());
                 try
                 {
-                    borrowed.Compress(data.Span, compressed);
+                    borrowed.Compress(data, compressed);
                 }
                 finally
                 {
@@ -260,36 +328,55 @@ public sealed partial class WebSocketConnection
             {
                 lock (_deflater)
                 {
-                    _deflater.Compress(data.Span, compressed);
+                    _deflater.Compress(data, compressed);
                 }
             }
 
-            await WriteFrameAsync(opcode, true, compressed.WrittenMemory, cancellationToken, rsv: 0x4, flush: !HasBufferedInput).ConfigureAwait(false);
+            return compressed;
         }
-        finally
+        catch
         {
             compressed.Dispose();
+            throw;
         }
     }
 
-    /// <summary>Writes one frame; the caller holds the send lock.</summary>
+    /// <summary>
+    /// Writes one data frame after what is buffered, deciding its opcode now; the caller holds
+    /// the write lock. Small frames join the buffer; a server writes a large payload from the
+    /// caller's memory behind its header, a client copies it in masked chunks.
+    /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask WriteFrameAsync(Opcode opcode, bool fin, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken, byte rsv = 0, bool flush = true)
+    private async ValueTask WriteFrameHeldAsync(WebSocketMessageType type, bool fin, ReadOnlyMemory<byte> payload, byte rsv, CancellationToken cancellationToken)
     {
-        if (payload.Length <= DirectWriteThreshold)
+        bool direct = payload.Length > DirectWriteThreshold;
+        byte[]? pending;
+        int count;
+        Opcode opcode;
+        lock (OutputLock)
         {
-            AppendFrame(opcode, fin, payload.Span, rsv);
-            await CompleteAppendAsync(flush, cancellationToken).ConfigureAwait(false);
+            if (DataRefusal() is { } refused)
+            {
+                throw refused;
+            }
+
+            opcode = NextOpcode(type, fin);
+            if (!direct)
+            {
+                AppendFrame(opcode, fin, payload.Span, rsv);
+            }
+
+            (pending, count) = TakeOutputLocked();
+        }
+
+        await WritePendingAsync(pending, count, cancellationToken).ConfigureAwait(false);
+        if (!direct)
+        {
             return;
         }
 
-        // What is buffered goes first: frames leave in the order they were sent.
-        await FlushOutputLockedAsync(cancellationToken).ConfigureAwait(false);
         bool masked = _role == Role.Client;
-        uint? key = masked ? NewMaskKey() : null;
-        int headerSize = FrameHeader.SizeOf(payload.Length, masked);
-
-        if (!masked && payload.Length > DirectWriteThreshold)
+        if (!masked)
         {
             byte[] header = ArrayPool<byte>.Shared.Rent(FrameHeader.MaxSize);
             try
@@ -314,6 +401,8 @@ public sealed partial class WebSocketConnection
             return;
         }
 
+        uint key = NewMaskKey();
+        int headerSize = FrameHeader.SizeOf(payload.Length, masked);
         byte[] buffer = ArrayPool<byte>.Shared.Rent(headerSize + Math.Min(payload.Length, SendChunkSize));
         try
         {
@@ -322,17 +411,7 @@ public sealed partial class WebSocketConnection
             do
             {
                 int take = Math.Min(payload.Length - offset, buffer.Length - pos);
-                ReadOnlySpan<byte> source = payload.Span.Slice(offset, take);
-                Span<byte> destination = buffer.AsSpan(pos, take);
-                if (key.HasValue)
-                {
-                    Masking.Apply(source, destination, key.Value, offset & 3);
-                }
-                else
-                {
-                    source.CopyTo(destination);
-                }
-
+                Masking.Apply(payload.Span.Slice(offset, take), buffer.AsSpan(pos, take), key, offset & 3);
                 await _stream.WriteAsync(buffer.AsMemory(0, pos + take), cancellationToken).ConfigureAwait(false);
                 offset += take;
                 pos = 0;

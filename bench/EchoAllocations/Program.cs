@@ -1,0 +1,70 @@
+using System.Globalization;
+using System.Net;
+using Duplex;
+using EchoAllocations;
+
+// Counts the bytes every thread allocates per echo round trip, server and client together, in
+// one process over loopback, and samples which types they were. From the repository root:
+//
+//   dotnet run -c Release --project bench/EchoAllocations -- 64 16 2000000
+//
+// Arguments: message size, messages in flight, round trips (after 20,000 to warm up).
+int size = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 64;
+int inFlight = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 16;
+int roundTrips = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 1_000_000;
+
+await using var server = new DuplexServer(new DuplexServerOptions { Address = IPAddress.Loopback, Port = 0 });
+server.MapWebSocket("/echo", async (ws, ct) =>
+{
+    while (true)
+    {
+        WebSocketMessage message = await ws.ReceiveAsync(ct).ConfigureAwait(false);
+        if (message.IsClose)
+        {
+            return;
+        }
+
+        await ws.SendAsync(message, ct).ConfigureAwait(false);
+    }
+});
+await server.StartAsync().ConfigureAwait(false);
+await using WebSocketConnection client = await WebSocketClient.ConnectAsync(
+    new Uri($"ws://127.0.0.1:{server.LocalEndPoint.Port}/echo"), new WebSocketClientOptions()).ConfigureAwait(false);
+
+byte[] payload = new byte[size];
+Random.Shared.NextBytes(payload);
+
+await RoundTripsAsync(20_000).ConfigureAwait(false);
+using var ticks = new AllocationTicks();
+ticks.Recording = true;
+long before = GC.GetTotalAllocatedBytes(precise: true);
+await RoundTripsAsync(roundTrips).ConfigureAwait(false);
+long after = GC.GetTotalAllocatedBytes(precise: true);
+ticks.Recording = false;
+
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+    $"echo {size} B, {inFlight} in flight: {after - before:N0} B allocated over {roundTrips:N0} round trips = {(after - before) / (double)roundTrips:0.000} B per round trip"));
+foreach ((string type, int count) in ticks.ByType.OrderByDescending(p => p.Value))
+{
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  sampled {count} x {type}"));
+}
+
+async Task RoundTripsAsync(int count)
+{
+    for (int done = 0; done < count; done += inFlight)
+    {
+        for (int i = 0; i < inFlight; i++)
+        {
+            await client.SendBinaryAsync(payload).ConfigureAwait(false);
+        }
+
+        for (int i = 0; i < inFlight; i++)
+        {
+            WebSocketMessage echo = await client.ReceiveAsync().ConfigureAwait(false);
+            if (echo.Data.Length != size)
+            {
+                throw new InvalidOperationException($"The echo had {echo.Data.Length} bytes, not {size}.");
+            }
+        }
+    }
+}
