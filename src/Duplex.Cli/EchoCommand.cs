@@ -43,9 +43,11 @@ internal static class EchoCommand
         };
         await using var server = new DuplexServer(new DuplexServerOptions { Address = address, Port = port, WebSocket = webSocket }, loggerFactory);
         var hub = new BroadcastHub();
-        server.MapWebSocket("/echo", Endpoints.EchoAsync);
-        server.MapWebSocket("/publish", hub.PublishAsync);
-        server.MapWebSocket("/broadcast", hub.SubscribeAsync);
+        // No handler here reads the upgrade request: do not keep it per connection.
+        var endpoint = new WebSocketEndpointOptions { RetainRequest = false };
+        server.MapWebSocket("/echo", Endpoints.EchoAsync, endpoint);
+        server.MapWebSocket("/publish", hub.PublishAsync, endpoint);
+        server.MapWebSocket("/broadcast", hub.SubscribeAsync, endpoint);
         try
         {
             await server.StartAsync(cancellationToken).ConfigureAwait(false);

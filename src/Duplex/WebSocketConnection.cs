@@ -93,7 +93,10 @@ public sealed partial class WebSocketConnection : IAsyncDisposable, ITimerClient
     /// <summary>The extensions the handshake agreed on (the Sec-WebSocket-Extensions value), or null.</summary>
     public string? Extensions { get; }
 
-    /// <summary>The upgrade request that opened this connection (server side; null on a client).</summary>
+    /// <summary>
+    /// The upgrade request that opened this connection (server side; null on a client, and on an
+    /// endpoint with <see cref="WebSocketEndpointOptions.RetainRequest"/> false).
+    /// </summary>
     public Protocol.Http.HttpRequestHead? Request { get; init; }
 
     /// <summary>The peer's address.</summary>

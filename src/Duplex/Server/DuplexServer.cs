@@ -214,15 +214,17 @@ public sealed class DuplexServer : IAsyncDisposable
     }
 
     /// <summary>
-    /// Serves one TCP connection from accept to close. The handshake runs in methods that have
-    /// finished by the time the handler runs, so that a connection waiting for its next message
-    /// holds only this method's state and its handler's (memory per idle connection).
+    /// Serves one TCP connection from accept to the handshake's end, then hands an accepted
+    /// WebSocket to <see cref="RunHandlerAsync"/> and finishes: the handshake's state is gone by
+    /// the time the handler runs, so that a connection waiting for its next message holds only the
+    /// handler runner's small state and its handler's (memory per idle connection).
     /// </summary>
     private async Task ServeConnectionAsync(Socket socket)
     {
         int count = Interlocked.Increment(ref _connections);
         EndPoint? remote = null;
         Stream stream = new Transport.SocketStream(socket);
+        bool handedOff = false;
         try
         {
             remote = socket.RemoteEndPoint;
@@ -239,37 +241,10 @@ public sealed class DuplexServer : IAsyncDisposable
             }
 
             AcceptedWebSocket? accepted = await ServeRequestAsync(stream, socket, remote).ConfigureAwait(false);
-            if (accepted is not { } webSocket)
+            if (accepted is { } webSocket)
             {
-                return;
-            }
-
-            WebSocketConnection connection = webSocket.Connection;
-            _open.TryAdd(connection, 0);
-            try
-            {
-                if (Volatile.Read(ref _stopped) != 0)
-                {
-                    await CloseGoingAwayAsync(connection).ConfigureAwait(false);
-                }
-
-                await webSocket.Endpoint.Handler(connection, _stopping.Token).ConfigureAwait(false);
-                await connection.DisposeAsync().ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is OperationCanceledException or WebSocketClosedException or IOException)
-            {
-                // The server is stopping or the peer went away; the close below finishes the job.
-                await CloseQuietlyAsync(connection, CloseStatus.GoingAway).ConfigureAwait(false);
-            }
-            catch (Exception ex)
-            {
-                Log.HandlerFailed(_logger, ex, webSocket.Endpoint.Path);
-                await CloseQuietlyAsync(connection, CloseStatus.InternalServerError).ConfigureAwait(false);
-            }
-            finally
-            {
-                _open.TryRemove(connection, out _);
-                connection.Abort();
+                handedOff = true;
+                _ = RunHandlerAsync(stream, webSocket.Connection, webSocket.Endpoint);
             }
         }
         catch (Exception ex) when (ex is IOException or ObjectDisposedException or OperationCanceledException or SocketException or System.Security.Authentication.AuthenticationException)
@@ -282,11 +257,59 @@ public sealed class DuplexServer : IAsyncDisposable
         }
         finally
         {
-            await stream.DisposeAsync().ConfigureAwait(false);
-            if (Interlocked.Decrement(ref _connections) == 0 && Volatile.Read(ref _stopped) != 0)
+            if (!handedOff)
             {
-                _drained.TrySetResult();
+                await ReleaseConnectionAsync(stream).ConfigureAwait(false);
             }
+        }
+    }
+
+    /// <summary>Runs an accepted connection's handler to its end, closes the connection, and releases it.</summary>
+    private async Task RunHandlerAsync(Stream stream, WebSocketConnection connection, WebSocketEndpoint endpoint)
+    {
+        _open.TryAdd(connection, 0);
+        try
+        {
+            if (Volatile.Read(ref _stopped) != 0)
+            {
+                await CloseGoingAwayAsync(connection).ConfigureAwait(false);
+            }
+
+            await endpoint.Handler(connection, _stopping.Token).ConfigureAwait(false);
+            await connection.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or WebSocketClosedException or IOException)
+        {
+            // The server is stopping or the peer went away; the close below finishes the job.
+            await CloseQuietlyAsync(connection, CloseStatus.GoingAway).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            Log.HandlerFailed(_logger, ex, endpoint.Path);
+            await CloseQuietlyAsync(connection, CloseStatus.InternalServerError).ConfigureAwait(false);
+        }
+        finally
+        {
+            _open.TryRemove(connection, out _);
+            connection.Abort();
+            await ReleaseConnectionAsync(stream).ConfigureAwait(false);
+        }
+    }
+
+    private async ValueTask ReleaseConnectionAsync(Stream stream)
+    {
+        try
+        {
+            await stream.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or SocketException)
+        {
+            // Already broken: released either way.
+        }
+
+        if (Interlocked.Decrement(ref _connections) == 0 && Volatile.Read(ref _stopped) != 0)
+        {
+            _drained.TrySetResult();
         }
     }
 
@@ -386,7 +409,7 @@ public sealed class DuplexServer : IAsyncDisposable
 
         var connection = new WebSocketConnection(stream, Role.Server, webSocketOptions, _logger, leftover, subProtocol, extensions, remote, socket, compression)
         {
-            Request = request,
+            Request = endpoint.Options.RetainRequest ? request : null,
         };
         return new AcceptedWebSocket(connection, endpoint);
     }

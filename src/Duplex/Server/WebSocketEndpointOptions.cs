@@ -12,6 +12,14 @@ public sealed class WebSocketEndpointOptions
     /// </summary>
     public Func<WebSocketAcceptContext, bool>? Accept { get; init; }
 
+    /// <summary>
+    /// Whether <see cref="WebSocketConnection.Request"/> keeps the upgrade request (its path,
+    /// query and headers) for the handler; true by default. An endpoint whose handler never reads
+    /// it (or that reads what it needs in <see cref="Accept"/>) can set false and save the parsed
+    /// head, about 0.5 KiB per connection for a minimal request and more for a browser's.
+    /// </summary>
+    public bool RetainRequest { get; init; } = true;
+
     /// <summary>Limits and timers for this endpoint's connections; null uses the server's.</summary>
     public WebSocketOptions? WebSocket { get; init; }
 }
