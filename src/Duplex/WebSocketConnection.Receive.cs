@@ -28,32 +28,64 @@ public sealed partial class WebSocketConnection
     /// <see cref="WebSocketMessageType.Close"/> (and does so again on every later call). The
     /// returned data is valid until the next receive call. One receive at a time.
     /// </summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<WebSocketMessage> ReceiveAsync(CancellationToken cancellationToken = default)
+    public ValueTask<WebSocketMessage> ReceiveAsync(CancellationToken cancellationToken = default)
     {
         ReleaseMessageBuffer();
 
-        // Wait for data here, at the top, straight on the stream: while a connection is idle
-        // only this method's state is suspended (the nested receive methods run synchronously
-        // once bytes are there), and no buffer is held.
+        // Wait for data here, at the top, straight on the socket: while a connection is idle only
+        // the small state of WaitThenReceiveAsync is suspended (the receive methods below run
+        // synchronously once bytes are there), and no buffer is held.
         if (IdleWaitNeeded)
         {
             // Replies buffered while input was pending go out before this connection waits.
-            await DrainAsync(wait: false, cancellationToken).ConfigureAwait(false);
+            ValueTask drain = DrainAsync(wait: false, cancellationToken);
+            if (!drain.IsCompletedSuccessfully)
+            {
+                return DrainThenReceiveAsync(drain, cancellationToken);
+            }
+
+            drain.GetAwaiter().GetResult();
             if (!TryReadAvailable(_options.ReceiveBufferSize))
             {
-                try
-                {
-                    await WaitReadableAsync(cancellationToken).ConfigureAwait(false);
-                    _dataReady = true;
-                }
-                catch (Exception ex) when (ex is IOException or ObjectDisposedException or System.Net.Sockets.SocketException)
-                {
-                    // The receive below meets the same failure and ends the connection.
-                }
+                return WaitThenReceiveAsync(cancellationToken);
             }
         }
 
+        return ReceiveMessageAsync(cancellationToken);
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<WebSocketMessage> DrainThenReceiveAsync(ValueTask drain, CancellationToken cancellationToken)
+    {
+        await drain.ConfigureAwait(false);
+        if (!TryReadAvailable(_options.ReceiveBufferSize))
+        {
+            return await WaitThenReceiveAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return await ReceiveMessageAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The idle wait: as few locals as possible, since this is what an idle connection keeps.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<WebSocketMessage> WaitThenReceiveAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await WaitReadableAsync(cancellationToken).ConfigureAwait(false);
+            _dataReady = true;
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or System.Net.Sockets.SocketException)
+        {
+            // The receive below meets the same failure and ends the connection.
+        }
+
+        return await ReceiveMessageAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<WebSocketMessage> ReceiveMessageAsync(CancellationToken cancellationToken)
+    {
         // Wait for the message to begin before renting a buffer for it.
         WebSocketReceiveResult start = await ReceiveAsync(Memory<byte>.Empty, cancellationToken).ConfigureAwait(false);
         if (start.Type == WebSocketMessageType.Close)
