@@ -259,24 +259,45 @@ public sealed partial class WebSocketConnection
                 return new WebSocketReceiveResult(0, WebSocketMessageType.Close, true);
             }
 
-            if (_inputCount == 0 && !_receiver.HasPendingOutput && !await FillAsync(cancellationToken).ConfigureAwait(false))
+            ReceiveEvent ev;
+            int count;
+            int direct = _inputCount == 0 && !_receiver.HasPendingOutput ? DirectPayloadSize(buffer.Length - written) : 0;
+            if (direct > 0)
             {
-                await OnTransportEndedAsync().ConfigureAwait(false);
-                continue;
+                // The rest of a large frame's payload: read straight into the caller's buffer and
+                // unmask it there (the receiver accepts payload aliased with its output), no copy.
+                int read = await ReadPayloadDirectAsync(buffer.Slice(written, direct), cancellationToken).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    await OnTransportEndedAsync().ConfigureAwait(false);
+                    continue;
+                }
+
+                Span<byte> landed = buffer.Span.Slice(written, read);
+                ev = _receiver.Receive(landed, landed, out _, out count);
+            }
+            else
+            {
+                if (_inputCount == 0 && !_receiver.HasPendingOutput && !await FillAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    await OnTransportEndedAsync().ConfigureAwait(false);
+                    continue;
+                }
+
+                ev = _receiver.Receive(
+                    _input.AsSpan(_inputOffset, _inputCount),
+                    buffer.Span[written..],
+                    out int consumed,
+                    out count);
+                _inputOffset += consumed;
+                _inputCount -= consumed;
+                if (_inputCount == 0)
+                {
+                    ReleaseInputBuffer();
+                }
             }
 
-            ReceiveEvent ev = _receiver.Receive(
-                _input.AsSpan(_inputOffset, _inputCount),
-                buffer.Span[written..],
-                out int consumed,
-                out int count);
-            _inputOffset += consumed;
-            _inputCount -= consumed;
             written += count;
-            if (_inputCount == 0)
-            {
-                ReleaseInputBuffer();
-            }
 
             switch (ev)
             {
@@ -372,6 +393,53 @@ public sealed partial class WebSocketConnection
         {
             Log.TransportError(_logger, RemoteEndPoint, ex.Message);
             return false;
+        }
+    }
+
+    /// <summary>Below this, payload is read through the input buffer (a read per few bytes would cost more than the copy).</summary>
+    private const int DirectReadMinimum = 4 * 1024;
+
+    /// <summary>
+    /// How much of the current frame's payload may be read straight into the caller's buffer
+    /// with <paramref name="room"/> left in it: on a plain socket, inside an uncompressed data
+    /// frame, with nothing buffered; 0 when the input buffer should be used.
+    /// </summary>
+    private int DirectPayloadSize(int room)
+    {
+        if (_stream is not Transport.SocketStream || _receiver.MessageCompressed || room < DirectReadMinimum)
+        {
+            return 0;
+        }
+
+        long remaining = _receiver.FrameRemaining;
+        return remaining < DirectReadMinimum ? 0 : (int)Math.Min(remaining, room);
+    }
+
+    /// <summary>Reads payload bytes into <paramref name="destination"/>, waiting (holding no other buffer) until some arrive; 0 at the end of the stream or on a failure.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<int> ReadPayloadDirectAsync(Memory<byte> destination, CancellationToken cancellationToken)
+    {
+        var socket = (Transport.SocketStream)_stream;
+        try
+        {
+            while (true)
+            {
+                int read = socket.TryRead(destination.Span);
+                if (read >= 0)
+                {
+                    _dataReady = false;
+                    Volatile.Write(ref _lastReceiveMs, ConnectionTimer.NowMs);
+                    return read;
+                }
+
+                await DrainAsync(wait: false, cancellationToken).ConfigureAwait(false);
+                await socket.WaitReadableRawAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or System.Net.Sockets.SocketException)
+        {
+            Log.TransportError(_logger, RemoteEndPoint, ex.Message);
+            return 0;
         }
     }
 

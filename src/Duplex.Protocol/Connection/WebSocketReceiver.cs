@@ -116,7 +116,11 @@ public sealed class WebSocketReceiver
     /// input is discarded (RFC 6455 §5.5.1: nothing follows a close frame); after
     /// <see cref="ReceiveEvent.Error"/> every call returns the same error.
     /// </summary>
-    /// <param name="input">Bytes received from the peer.</param>
+    /// <param name="input">
+    /// Bytes received from the peer. Inside an uncompressed data frame, it may be the very memory
+    /// at the start of <paramref name="output"/> (payload read straight into the message buffer)
+    /// provided it holds no more than <see cref="FrameRemaining"/> bytes: it is unmasked in place.
+    /// </param>
     /// <param name="output">Room for message payload.</param>
     /// <param name="consumed">How many input bytes were used.</param>
     /// <param name="written">How many payload bytes were written to the output.</param>
