@@ -12,6 +12,19 @@ public sealed partial class WebSocketConnection
     private const int InitialMessageBuffer = 4 * 1024;
     private const int LargeReadSize = 64 * 1024;
 
+    /// <summary>The most the first read of a message takes when the last message was large.</summary>
+    private const int LargeFirstReadSize = 128 * 1024;
+
+    /// <summary>The size of the last whole message received (with room for its header), as a guess at the next one's.</summary>
+    private int _lastMessageSize;
+
+    /// <summary>
+    /// How much the first read of the next message asks for: the receive buffer size, or enough
+    /// for a message as large as the last one (up to 128 KiB), so that a peer exchanging large
+    /// messages gets each in one read rather than a small read and then the rest.
+    /// </summary>
+    private int NextReadSize => Math.Max(_options.ReceiveBufferSize, _lastMessageSize);
+
     private byte[]? _input;
     private int _inputOffset;
     private int _inputCount;
@@ -45,7 +58,7 @@ public sealed partial class WebSocketConnection
             }
 
             drain.GetAwaiter().GetResult();
-            if (!TryReadAvailable(_options.ReceiveBufferSize))
+            if (!TryReadAvailable(NextReadSize))
             {
                 return WaitThenReceiveAsync(cancellationToken);
             }
@@ -58,7 +71,7 @@ public sealed partial class WebSocketConnection
     private async ValueTask<WebSocketMessage> DrainThenReceiveAsync(ValueTask drain, CancellationToken cancellationToken)
     {
         await drain.ConfigureAwait(false);
-        if (!TryReadAvailable(_options.ReceiveBufferSize))
+        if (!TryReadAvailable(NextReadSize))
         {
             return await WaitThenReceiveAsync(cancellationToken).ConfigureAwait(false);
         }
@@ -122,6 +135,7 @@ public sealed partial class WebSocketConnection
                 if (result.EndOfMessage)
                 {
                     _message = buffer;
+                    _lastMessageSize = Math.Min(count + FrameHeader.MaxSize, LargeFirstReadSize);
                     return new WebSocketMessage(result.Type, buffer.AsMemory(0, count));
                 }
             }
