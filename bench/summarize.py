@@ -14,8 +14,8 @@ import sys
 
 BEGIN = "<!-- side-by-side:begin -->"
 END = "<!-- side-by-side:end -->"
-SERVERS = ["duplex", "kestrel", "ws", "raw"]
-NAMES = {"duplex": "Duplex", "kestrel": "Kestrel", "ws": "Node ws", "raw": "raw TCP"}
+SERVERS = ["duplex", "kestrel", "ws", "raw", "rawmsg"]
+NAMES = {"duplex": "Duplex", "kestrel": "Kestrel", "ws": "Node ws", "raw": "raw TCP", "rawmsg": "raw TCP, whole messages"}
 
 
 def load(results):
@@ -135,7 +135,9 @@ def main():
         targets.append(f"| echo 64 B: ≥ 1.4 × Kestrel, ≥ 0.6 × raw TCP | {d / k:.2f} × Kestrel, {d / r:.2f} × raw | {check(d >= 1.4 * k and d >= 0.6 * r)} |")
     d, k, r = m64k.get("duplex"), m64k.get("kestrel"), m64k.get("raw")
     if d and k and r:
-        targets.append(f"| echo 64 KiB: ≥ 1.3 × Kestrel, ≥ 0.8 × raw TCP | {d / k:.2f} × Kestrel, {d / r:.2f} × raw | {check(d >= 1.3 * k and d >= 0.8 * r)} |")
+        rm = m64k.get("rawmsg")
+        whole = f" ({d / rm:.2f} × the raw echo in whole messages)" if rm else ""
+        targets.append(f"| echo 64 KiB: ≥ 1.3 × Kestrel, ≥ 0.8 × raw TCP | {d / k:.2f} × Kestrel, {d / r:.2f} × raw{whole} | {check(d >= 1.3 * k and d >= 0.8 * r)} |")
     if "duplex" in mlat and "kestrel" in mlat:
         dl, kl = mlat["duplex"], mlat["kestrel"]
         targets.append(f"| latency: p50 and p99 no worse than Kestrel | p50 {fmt(dl['p50'])} vs {fmt(kl['p50'])} µs, p99 {fmt(dl['p99'])} vs {fmt(kl['p99'])} µs | {check(dl['p50'] <= kl['p50'] and dl['p99'] <= kl['p99'])} |")
