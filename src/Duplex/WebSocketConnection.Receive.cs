@@ -18,6 +18,9 @@ public sealed partial class WebSocketConnection
     /// <summary>The size of the last whole message received (with room for its header), as a guess at the next one's.</summary>
     private int _lastMessageSize;
 
+    /// <summary>Whether the input buffer is also the message being received (see <see cref="CanAdoptInput"/>).</summary>
+    private bool _inputAdopted;
+
     /// <summary>
     /// How much the first read of the next message asks for: the receive buffer size, or enough
     /// for a message as large as the last one (up to 128 KiB), so that a peer exchanging large
@@ -111,24 +114,41 @@ public sealed partial class WebSocketConnection
             return new WebSocketMessage(start.Type, ReadOnlyMemory<byte>.Empty);
         }
 
-        // Size the buffer to what the frame header announced, so a message in one frame is
-        // received without a copy (compressed messages start small and grow).
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(AnnouncedSize(0));
+        // Where the input buffer holds nothing but this frame's payload (a large message read
+        // whole, or its start), it becomes the message buffer: the payload is unmasked where it
+        // lies and the rest of the frame is read in behind it, no copy. Otherwise size the
+        // buffer to what the frame header announced (compressed messages start small and grow).
+        int offset = 0;
+        byte[] buffer;
+        if (CanAdoptInput())
+        {
+            buffer = _input!;
+            offset = _inputOffset;
+            _inputAdopted = true;
+        }
+        else
+        {
+            buffer = ArrayPool<byte>.Shared.Rent(AnnouncedSize(0));
+        }
+
         int count = 0;
         try
         {
             while (true)
             {
-                if (count == buffer.Length)
+                if (offset + count == buffer.Length)
                 {
-                    buffer = Grow(buffer, count);
+                    byte[] larger = Grow(buffer, offset, count);
+                    ReturnMessageBuffer(buffer);
+                    buffer = larger;
+                    offset = 0;
                 }
 
-                WebSocketReceiveResult result = await ReceiveAsync(buffer.AsMemory(count), cancellationToken).ConfigureAwait(false);
+                WebSocketReceiveResult result = await ReceiveAsync(buffer.AsMemory(offset + count), cancellationToken).ConfigureAwait(false);
                 count += result.Count;
                 if (result.Type == WebSocketMessageType.Close)
                 {
-                    ArrayPool<byte>.Shared.Return(buffer);
+                    ReturnMessageBuffer(buffer);
                     return new WebSocketMessage(WebSocketMessageType.Close, ReadOnlyMemory<byte>.Empty);
                 }
 
@@ -136,15 +156,36 @@ public sealed partial class WebSocketConnection
                 {
                     _message = buffer;
                     _lastMessageSize = Math.Min(count + FrameHeader.MaxSize, LargeFirstReadSize);
-                    return new WebSocketMessage(result.Type, buffer.AsMemory(0, count));
+                    return new WebSocketMessage(result.Type, buffer.AsMemory(offset, count));
                 }
             }
         }
         catch
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            ReturnMessageBuffer(buffer);
             throw;
         }
+    }
+
+    /// <summary>
+    /// Whether the input buffer can become the message buffer: it holds only payload of the
+    /// current uncompressed data frame (at least a few KiB of it), so unmasking it in place and
+    /// reading the rest behind it is safe (the receiver accepts input aliased with its output).
+    /// </summary>
+    private bool CanAdoptInput() =>
+        _input is not null && _inputCount > 0 && !_receiver.HasPendingOutput && !_receiver.MessageCompressed
+        && _receiver.FrameRemaining >= DirectReadMinimum && _inputCount <= _receiver.FrameRemaining;
+
+    /// <summary>Returns a message buffer to the pool, unless it is still the input buffer (adopted, not yet consumed): that one is released with the input.</summary>
+    private void ReturnMessageBuffer(byte[] buffer)
+    {
+        if (ReferenceEquals(buffer, _input))
+        {
+            _inputAdopted = false;
+            return;
+        }
+
+        ArrayPool<byte>.Shared.Return(buffer);
     }
 
     /// <summary>
@@ -701,6 +742,13 @@ public sealed partial class WebSocketConnection
         {
             _input = null;
             _inputOffset = 0;
+            if (_inputAdopted)
+            {
+                // It is the message buffer now: the message returns it.
+                _inputAdopted = false;
+                return;
+            }
+
             ArrayPool<byte>.Shared.Return(input);
         }
     }
@@ -711,7 +759,7 @@ public sealed partial class WebSocketConnection
         if (message is not null)
         {
             _message = null;
-            ArrayPool<byte>.Shared.Return(message);
+            ReturnMessageBuffer(message);
         }
     }
 
@@ -727,12 +775,12 @@ public sealed partial class WebSocketConnection
         return (int)Math.Min(wanted, Array.MaxLength);
     }
 
-    private byte[] Grow(byte[] buffer, int count)
+    /// <summary>A larger message buffer holding the <paramref name="count"/> bytes at <paramref name="offset"/> at its start; the caller returns the old one.</summary>
+    private byte[] Grow(byte[] buffer, int offset, int count)
     {
         long wanted = Math.Max(Math.Min((long)buffer.Length * 2, Math.Max(_options.MaxMessageSize, buffer.Length + 1)), AnnouncedSize(count));
         byte[] larger = ArrayPool<byte>.Shared.Rent((int)Math.Min(wanted, Array.MaxLength));
-        buffer.AsSpan(0, count).CopyTo(larger);
-        ArrayPool<byte>.Shared.Return(buffer);
+        buffer.AsSpan(offset, count).CopyTo(larger);
         return larger;
     }
 }
