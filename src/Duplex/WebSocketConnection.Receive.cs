@@ -47,6 +47,10 @@ public sealed partial class WebSocketConnection
     public ValueTask<WebSocketMessage> ReceiveAsync(CancellationToken cancellationToken = default)
     {
         ReleaseMessageBuffer();
+        if (TryReceiveBufferedMessage(out WebSocketMessage buffered))
+        {
+            return new ValueTask<WebSocketMessage>(buffered);
+        }
 
         // Wait for data here, at the top, straight on the socket: while a connection is idle only
         // the small state of WaitThenReceiveAsync is suspended (the receive methods below run
@@ -165,6 +169,64 @@ public sealed partial class WebSocketConnection
             ReturnMessageBuffer(buffer);
             throw;
         }
+    }
+
+    /// <summary>The largest payload the synchronous path below takes.</summary>
+    private const int BufferedMessageMaxPayload = 16 * 1024;
+
+    /// <summary>
+    /// The common case of pipelined small messages: the next frame is already in the input
+    /// buffer, whole, a final uncompressed text or binary frame. It is received here at once,
+    /// without the asynchronous receive layers. Anything else (a control frame, a fragment, a
+    /// compressed or partial frame, a receive already running) is left to the full path, and so
+    /// is whatever the receiver finds wrong with the frame (its error state persists).
+    /// </summary>
+    private bool TryReceiveBufferedMessage(out WebSocketMessage message)
+    {
+        message = default;
+        if (_inputCount == 0 || _receiver.InMessage || _receiver.HasPendingOutput || _receiveEnded)
+        {
+            return false;
+        }
+
+        ReadOnlySpan<byte> input = _input.AsSpan(_inputOffset, _inputCount);
+        if (FrameHeaderReader.TryRead(input, out FrameHeader header, out int headerSize) != System.Buffers.OperationStatus.Done
+            || !header.Fin || header.Rsv != 0 || header.Opcode is not (Opcode.Text or Opcode.Binary)
+            || header.PayloadLength is 0 or > BufferedMessageMaxPayload || headerSize + header.PayloadLength > input.Length)
+        {
+            return false;
+        }
+
+        if (Interlocked.CompareExchange(ref _receiving, ReceiveRunning, ReceiveIdle) != ReceiveIdle)
+        {
+            return false;
+        }
+
+        byte[] buffer = ArrayPool<byte>.Shared.Rent((int)header.PayloadLength);
+        ReceiveEvent ev = _receiver.Receive(input, buffer, out int consumed, out int written);
+        _inputOffset += consumed;
+        _inputCount -= consumed;
+        if (_inputCount == 0)
+        {
+            ReleaseInputBuffer();
+        }
+
+        Volatile.Write(ref _receiving, ReceiveIdle);
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            RetireReceiver();
+        }
+
+        if (ev != ReceiveEvent.MessageEnd)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            return false;
+        }
+
+        _message = buffer;
+        _lastMessageSize = written + FrameHeader.MaxSize;
+        message = new WebSocketMessage(MessageType, buffer.AsMemory(0, written));
+        return true;
     }
 
     /// <summary>
