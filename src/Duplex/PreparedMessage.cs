@@ -33,6 +33,9 @@ public sealed class PreparedMessage
     public static PreparedMessage Text(string text) =>
         new(WebSocketMessageType.Text, System.Text.Encoding.UTF8.GetBytes(text));
 
+    /// <summary>Frames a binary message (the data is copied).</summary>
+    public static PreparedMessage Binary(ReadOnlySpan<byte> data) => new(WebSocketMessageType.Binary, data);
+
     /// <summary>Text or binary.</summary>
     public WebSocketMessageType Type { get; }
 

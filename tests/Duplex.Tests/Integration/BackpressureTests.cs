@@ -51,7 +51,7 @@ public sealed class BackpressureTests
                 {
                     BinaryPrimitives.WriteInt32LittleEndian(payload, sent);
                     ValueTask send = sending == Sending.BufferedBroadcast
-                        ? ws.SendAsync(new PreparedMessage(WebSocketMessageType.Binary, payload), flush: false, ct)
+                        ? ws.SendAsync(PreparedMessage.Binary(payload), flush: false, ct)
                         : ws.SendBinaryAsync(payload, ct);
                     if (!send.IsCompleted)
                     {
