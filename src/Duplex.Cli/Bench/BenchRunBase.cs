@@ -40,10 +40,12 @@ internal abstract class BenchRunBase
     /// <summary>
     /// Opens <paramref name="count"/> connections, at most <paramref name="parallel"/> at a time,
     /// each bound to a source address in round robin when <paramref name="sources"/> is given.
-    /// Returns the opened connections by index (null where it failed).
+    /// Returns the opened connections by index (null where it failed). Failures are reported
+    /// with the connection's number counted from <paramref name="numberFrom"/> (for a batch
+    /// that continues an earlier one).
     /// </summary>
     protected async Task<BenchConnection?[]> ConnectManyAsync(
-        BenchTarget target, int count, int parallel, IReadOnlyList<IPAddress>? sources, TimeSpan timeout, Action<int>? onProgress, CancellationToken cancellationToken)
+        BenchTarget target, int count, int parallel, IReadOnlyList<IPAddress>? sources, TimeSpan timeout, Action<int>? onProgress, CancellationToken cancellationToken, int numberFrom = 0)
     {
         var connections = new BenchConnection?[count];
         int next = -1;
@@ -69,7 +71,7 @@ internal abstract class BenchRunBase
                 {
                     Interlocked.Increment(ref _connectFailures);
                     string why = ex is OperationCanceledException ? $"timed out after {timeout.TotalSeconds:0.#} s" : ex.Message;
-                    Keep($"connection {i}{(source is null ? string.Empty : $" from {source}")}: {why}");
+                    Keep($"connection {numberFrom + i}{(source is null ? string.Empty : $" from {source}")}: {why}");
                 }
 
                 onProgress?.Invoke(Interlocked.Increment(ref done));

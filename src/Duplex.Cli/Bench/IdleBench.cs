@@ -90,7 +90,7 @@ internal sealed class IdleBench : BenchRunBase
             BenchConnection?[] opened;
             try
             {
-                opened = await ConnectManyAsync(_target, count, _settings.Parallel, Rotate(_settings.Sources, first), common.Timeout, d => Volatile.Write(ref done, d), cancellationToken).ConfigureAwait(false);
+                opened = await ConnectManyAsync(_target, count, _settings.Parallel, Rotate(_settings.Sources, first), common.Timeout, d => Volatile.Write(ref done, d), cancellationToken, numberFrom: first).ConfigureAwait(false);
             }
             finally
             {

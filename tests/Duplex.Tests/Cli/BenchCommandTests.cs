@@ -235,6 +235,25 @@ public sealed class BenchCommandTests
         Assert.Equal(0, report.GetProperty("messages").GetInt64());
     }
 
+    [Fact]
+    public async Task Idle_numbers_failed_connections_across_both_halves()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+
+        (int exit, JsonElement report, _) = await BenchAsync("idle", $"ws://127.0.0.1:{port}/echo", "-c", "4", "--hold", "0");
+
+        Assert.Equal(1, exit);
+        Assert.Equal(4, report.GetProperty("errors").GetProperty("connectFailures").GetInt64());
+        string[] samples = [.. report.GetProperty("errors").GetProperty("samples").EnumerateArray().Select(e => e.GetString() ?? string.Empty)];
+        for (int i = 0; i < 4; i++)
+        {
+            Assert.Contains(samples, m => m.StartsWith($"connection {i}", StringComparison.Ordinal));
+        }
+    }
+
     private static void AssertSuccess(int exit, JsonElement report) =>
         Assert.True(exit == 0, $"exit {exit}: {report}");
 
