@@ -224,7 +224,7 @@ public sealed partial class WebSocketConnection
         }
 
         _message = buffer;
-        _lastMessageSize = written + FrameHeader.MaxSize;
+        _lastMessageSize = Math.Min(written + FrameHeader.MaxSize, LargeFirstReadSize);
         message = new WebSocketMessage(MessageType, buffer.AsMemory(0, written));
         return true;
     }

@@ -184,7 +184,29 @@ internal static class BenchSocket
 
     public static int FrameSize(int payloadLength) => FrameHeader.SizeOf(payloadLength, masked: true) + payloadLength;
 
-    /// <summary>A masked Close frame with status 1000.</summary>
+    /// <summary>
+    /// Frames <paramref name="payload"/> (masked, on the stack) and sends it whole under
+    /// <paramref name="sendLock"/>; returns the failure when the socket is closed or broken, else null.
+    /// </summary>
+    public static Exception? TrySendFrame(Socket socket, Lock sendLock, Opcode opcode, ReadOnlySpan<byte> payload, uint maskKey)
+    {
+        Span<byte> frame = stackalloc byte[FrameSize(payload.Length)];
+        BuildFrame(frame, opcode, payload, maskKey);
+        try
+        {
+            lock (sendLock)
+            {
+                SendAll(socket, frame);
+            }
+
+            return null;
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            return ex;
+        }
+    }
+
     /// <summary>Sends a close frame (1000) and shuts the sending side; the peer's answer is read by the caller's loop.</summary>
     public static void BeginClose(Socket socket, uint maskKey, Lock sendLock)
     {
@@ -202,6 +224,7 @@ internal static class BenchSocket
         }
     }
 
+    /// <summary>A masked Close frame with status 1000.</summary>
     public static byte[] CloseFrame(uint maskKey)
     {
         Span<byte> status = stackalloc byte[2];

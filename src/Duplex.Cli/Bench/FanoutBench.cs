@@ -587,21 +587,9 @@ internal sealed class FanoutSubscriber : IServerFrameHandler, IDisposable
 
     private void Send(Opcode opcode, ReadOnlySpan<byte> payload)
     {
-        Span<byte> frame = stackalloc byte[BenchSocket.FrameSize(payload.Length)];
-        BenchSocket.BuildFrame(frame, opcode, payload, _maskKey);
-        try
+        if (BenchSocket.TrySendFrame(_socket, _sendLock, opcode, payload, _maskKey) is { } failure && !_run.Stopping)
         {
-            lock (_sendLock)
-            {
-                BenchSocket.SendAll(_socket, frame);
-            }
-        }
-        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
-        {
-            if (!_run.Stopping)
-            {
-                _run.Error($"subscriber {_index}: {ex.Message}");
-            }
+            _run.Error($"subscriber {_index}: {failure.Message}");
         }
     }
 

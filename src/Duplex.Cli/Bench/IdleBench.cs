@@ -398,22 +398,9 @@ internal sealed class IdleConnection : IServerFrameHandler, IDisposable
         }
     }
 
-    private void Send(Opcode opcode, ReadOnlySpan<byte> payload)
-    {
-        Span<byte> frame = stackalloc byte[BenchSocket.FrameSize(payload.Length)];
-        BenchSocket.BuildFrame(frame, opcode, payload, _maskKey);
-        try
-        {
-            lock (_sendLock)
-            {
-                BenchSocket.SendAll(_socket, frame);
-            }
-        }
-        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
-        {
-            // Closed: the receive loop counts it.
-        }
-    }
+    // A failure means the socket closed: the receive loop counts it.
+    private void Send(Opcode opcode, ReadOnlySpan<byte> payload) =>
+        _ = BenchSocket.TrySendFrame(_socket, _sendLock, opcode, payload, _maskKey);
 
     public void BeginClose() => BenchSocket.BeginClose(_socket, _maskKey, _sendLock);
 

@@ -75,11 +75,7 @@ internal sealed class SocketStream : Stream
             int read = TryRead(buffer.Span);
             return read >= 0 ? new ValueTask<int>(read) : ReceiveSlowAsync(buffer, cancellationToken);
         }
-        catch (IOException ex)
-        {
-            return ValueTask.FromException<int>(ex);
-        }
-        catch (ObjectDisposedException ex)
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException)
         {
             return ValueTask.FromException<int>(ex);
         }
@@ -110,11 +106,7 @@ internal sealed class SocketStream : Stream
 
             return ValueTask.CompletedTask;
         }
-        catch (IOException ex)
-        {
-            return ValueTask.FromException(ex);
-        }
-        catch (ObjectDisposedException ex)
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException)
         {
             return ValueTask.FromException(ex);
         }
