@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using Duplex;
@@ -38,12 +39,22 @@ await RoundTripsAsync(20_000).ConfigureAwait(false);
 using var ticks = new AllocationTicks();
 ticks.Recording = true;
 long before = GC.GetTotalAllocatedBytes(precise: true);
+long started = Stopwatch.GetTimestamp();
 await RoundTripsAsync(roundTrips).ConfigureAwait(false);
+TimeSpan elapsed = Stopwatch.GetElapsedTime(started);
 long after = GC.GetTotalAllocatedBytes(precise: true);
 ticks.Recording = false;
 
+// The baseline: what the same process allocates in as long with no message moving (the runtime's
+// own background work: thread pool, timers, this program's event listener). What the round trips
+// allocate beyond it is what the echo path costs.
+await Task.Delay(elapsed).ConfigureAwait(false);
+long idle = GC.GetTotalAllocatedBytes(precise: true) - after;
+
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"echo {size} B, {inFlight} in flight: {after - before:N0} B allocated over {roundTrips:N0} round trips = {(after - before) / (double)roundTrips:0.000} B per round trip"));
+    $"echo {size} B, {inFlight} in flight: {after - before:N0} B allocated over {roundTrips:N0} round trips in {elapsed.TotalSeconds:0.0} s = {(after - before) / (double)roundTrips:0.000} B per round trip"));
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+    $"idle for as long, no messages: {idle:N0} B; beyond that: {Math.Max(0, after - before - idle) / (double)roundTrips:0.000} B per round trip"));
 foreach ((string type, int count) in ticks.ByType.OrderByDescending(p => p.Value))
 {
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  sampled {count} x {type}"));

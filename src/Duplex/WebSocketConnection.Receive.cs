@@ -46,44 +46,30 @@ public sealed partial class WebSocketConnection
     /// </summary>
     public ValueTask<WebSocketMessage> ReceiveAsync(CancellationToken cancellationToken = default)
     {
+        if (_messageWait is { Pending: true })
+        {
+            return ValueTask.FromException<WebSocketMessage>(new InvalidOperationException("Another receive is already pending on this connection."));
+        }
+
         ReleaseMessageBuffer();
-        if (TryReceiveBufferedMessage(out WebSocketMessage buffered))
+        return ReceiveNextAsync(cancellationToken);
+    }
+
+    private ValueTask<WebSocketMessage> ReceiveNextAsync(CancellationToken cancellationToken)
+    {
+        return ReceiveStep(cancellationToken, out WebSocketMessage message, out ValueTask<WebSocketMessage> task, out ValueTask<int> readable) switch
         {
-            return new ValueTask<WebSocketMessage>(buffered);
-        }
-
-        // Wait for data here, at the top, straight on the socket: while a connection is idle only
-        // the small state of WaitThenReceiveAsync is suspended (the receive methods below run
-        // synchronously once bytes are there), and no buffer is held.
-        if (IdleWaitNeeded)
-        {
-            // Replies buffered while input was pending go out before this connection waits.
-            ValueTask drain = DrainAsync(wait: false, cancellationToken);
-            if (!drain.IsCompletedSuccessfully)
-            {
-                return DrainThenReceiveAsync(drain, cancellationToken);
-            }
-
-            drain.GetAwaiter().GetResult();
-            if (!TryReadAvailable(NextReadSize))
-            {
-                return WaitThenReceiveAsync(cancellationToken);
-            }
-        }
-
-        return ReceiveMessageAsync(cancellationToken);
+            ReceiveStepResult.Message => new ValueTask<WebSocketMessage>(message),
+            ReceiveStepResult.Wait => (_messageWait ??= new MessageWait(this)).Start(readable, cancellationToken),
+            _ => task,
+        };
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<WebSocketMessage> DrainThenReceiveAsync(ValueTask drain, CancellationToken cancellationToken)
     {
         await drain.ConfigureAwait(false);
-        if (!TryReadAvailable(NextReadSize))
-        {
-            return await WaitThenReceiveAsync(cancellationToken).ConfigureAwait(false);
-        }
-
-        return await ReceiveMessageAsync(cancellationToken).ConfigureAwait(false);
+        return await ReceiveNextAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The idle wait: as few locals as possible, since this is what an idle connection keeps.</summary>
@@ -169,64 +155,6 @@ public sealed partial class WebSocketConnection
             ReturnMessageBuffer(buffer);
             throw;
         }
-    }
-
-    /// <summary>The largest payload the synchronous path below takes.</summary>
-    private const int BufferedMessageMaxPayload = 16 * 1024;
-
-    /// <summary>
-    /// The common case of pipelined small messages: the next frame is already in the input
-    /// buffer, whole, a final uncompressed text or binary frame. It is received here at once,
-    /// without the asynchronous receive layers. Anything else (a control frame, a fragment, a
-    /// compressed or partial frame, a receive already running) is left to the full path, and so
-    /// is whatever the receiver finds wrong with the frame (its error state persists).
-    /// </summary>
-    private bool TryReceiveBufferedMessage(out WebSocketMessage message)
-    {
-        message = default;
-        if (_inputCount == 0 || _receiver.InMessage || _receiver.HasPendingOutput || _receiveEnded)
-        {
-            return false;
-        }
-
-        ReadOnlySpan<byte> input = _input.AsSpan(_inputOffset, _inputCount);
-        if (FrameHeaderReader.TryRead(input, out FrameHeader header, out int headerSize) != System.Buffers.OperationStatus.Done
-            || !header.Fin || header.Rsv != 0 || header.Opcode is not (Opcode.Text or Opcode.Binary)
-            || header.PayloadLength is 0 or > BufferedMessageMaxPayload || headerSize + header.PayloadLength > input.Length)
-        {
-            return false;
-        }
-
-        if (Interlocked.CompareExchange(ref _receiving, ReceiveRunning, ReceiveIdle) != ReceiveIdle)
-        {
-            return false;
-        }
-
-        byte[] buffer = ArrayPool<byte>.Shared.Rent((int)header.PayloadLength);
-        ReceiveEvent ev = _receiver.Receive(input, buffer, out int consumed, out int written);
-        _inputOffset += consumed;
-        _inputCount -= consumed;
-        if (_inputCount == 0)
-        {
-            ReleaseInputBuffer();
-        }
-
-        Volatile.Write(ref _receiving, ReceiveIdle);
-        if (Volatile.Read(ref _disposed) != 0)
-        {
-            RetireReceiver();
-        }
-
-        if (ev != ReceiveEvent.MessageEnd)
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-            return false;
-        }
-
-        _message = buffer;
-        _lastMessageSize = Math.Min(written + FrameHeader.MaxSize, LargeFirstReadSize);
-        message = new WebSocketMessage(MessageType, buffer.AsMemory(0, written));
-        return true;
     }
 
     /// <summary>
@@ -378,7 +306,7 @@ public sealed partial class WebSocketConnection
 
             ReceiveEvent ev;
             int count;
-            int direct = _inputCount == 0 && !_receiver.HasPendingOutput ? DirectPayloadSize(buffer.Length - written) : 0;
+            int direct = _inputCount == 0 && !_receiver.HasPendingOutput && !_receiver.Failed ? DirectPayloadSize(buffer.Length - written) : 0;
             if (direct > 0)
             {
                 // The rest of a large frame's payload: read straight into the caller's buffer and
@@ -395,7 +323,7 @@ public sealed partial class WebSocketConnection
             }
             else
             {
-                if (_inputCount == 0 && !_receiver.HasPendingOutput && !await FillAsync(cancellationToken).ConfigureAwait(false))
+                if (_inputCount == 0 && !_receiver.HasPendingOutput && !_receiver.Failed && !await FillAsync(cancellationToken).ConfigureAwait(false))
                 {
                     await OnTransportEndedAsync().ConfigureAwait(false);
                     continue;

@@ -103,6 +103,9 @@ public sealed class WebSocketReceiver
     /// <summary>The reason of the close frame received ("" when none).</summary>
     public string CloseReason { get; private set; } = string.Empty;
 
+    /// <summary>Whether <see cref="ReceiveEvent.Error"/> was returned: every later call returns it again, with no input needed.</summary>
+    public bool Failed => _failed;
+
     /// <summary>After <see cref="ReceiveEvent.Error"/>: the close code the connection must fail with.</summary>
     public CloseStatus ErrorStatus { get; private set; }
 
