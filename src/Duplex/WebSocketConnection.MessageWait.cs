@@ -7,18 +7,20 @@ public sealed partial class WebSocketConnection
     /// <summary>
     /// What a message receive on a plain socket waits with when nothing has arrived: one object
     /// per connection, reused for every wait, that resumes the receive when the socket becomes
-    /// readable. The socket's own wait allocates nothing, so neither does a receive that waits;
-    /// an async method here would take a pooled state machine box per wait, and allocate when the
-    /// pool is empty on the thread it resumes on.
+    /// readable (or a write of buffered output it waits behind is done). The socket's own wait
+    /// allocates nothing, so neither does a receive that waits; an async method here would take a
+    /// pooled state machine box per wait, and allocate when the pool is empty on the thread it
+    /// resumes on.
     /// </summary>
     private sealed class MessageWait : IValueTaskSource<WebSocketMessage>
     {
         private readonly WebSocketConnection _connection;
         private readonly Action _continue;
         private ManualResetValueTaskSourceCore<WebSocketMessage> _core;
+        private Stage _stage;
         private ValueTask<int> _readable;
+        private ValueTask _drain;
         private ValueTask<WebSocketMessage> _fullPath;
-        private bool _onFullPath;
         private CancellationToken _cancellationToken;
         private int _pending;
 
@@ -26,6 +28,18 @@ public sealed partial class WebSocketConnection
         {
             _connection = connection;
             _continue = Continue;
+        }
+
+        private enum Stage
+        {
+            /// <summary>Waiting for the socket to become readable.</summary>
+            Readable,
+
+            /// <summary>Waiting for buffered output to be written.</summary>
+            Drain,
+
+            /// <summary>Waiting for the full receive path.</summary>
+            FullPath,
         }
 
         /// <summary>Whether a receive is waiting here (a second receive at the same time is a caller's error).</summary>
@@ -37,44 +51,56 @@ public sealed partial class WebSocketConnection
             _core.Reset();
             short version = _core.Version;
             _cancellationToken = cancellationToken;
-            _onFullPath = false;
             Volatile.Write(ref _pending, 1);
+            AwaitReadable(readable);
+            return new ValueTask<WebSocketMessage>(this, version);
+        }
+
+        // Each Await* registers the continuation as its last act: it may run at once on another thread.
+        private void AwaitReadable(ValueTask<int> readable)
+        {
+            _stage = Stage.Readable;
             _readable = readable;
             readable.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_continue);
-            return new ValueTask<WebSocketMessage>(this, version);
+        }
+
+        private void AwaitDrain(ValueTask drain)
+        {
+            _stage = Stage.Drain;
+            _drain = drain;
+            drain.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_continue);
+        }
+
+        private void AwaitFullPath(ValueTask<WebSocketMessage> task)
+        {
+            _stage = Stage.FullPath;
+            _fullPath = task;
+            task.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_continue);
         }
 
         private void Continue()
         {
-            if (_onFullPath)
+            if (_stage == Stage.FullPath)
             {
                 CompleteFromFullPath();
                 return;
             }
 
-            bool ready = _connection.ObserveReadable(_readable);
-            _readable = default;
             WebSocketConnection connection = _connection;
-            ValueTask<WebSocketMessage> task;
+            ValueTask<int> readable = _readable;
+            ValueTask drain = _drain;
+            _readable = default;
+            _drain = default;
+            bool ready = true;
             try
             {
-                if (!ready)
+                if (_stage == Stage.Readable)
                 {
-                    task = connection.ReceiveMessageAsync(_cancellationToken);
+                    ready = connection.ObserveReadable(readable);
                 }
                 else
                 {
-                    switch (connection.ReceiveStep(_cancellationToken, out WebSocketMessage message, out task, out ValueTask<int> readable))
-                    {
-                        case ReceiveStepResult.Message:
-                            Complete(message);
-                            return;
-                        case ReceiveStepResult.Wait:
-                            // Registering is the last thing done here: the continuation may run at once on another thread.
-                            _readable = readable;
-                            readable.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_continue);
-                            return;
-                    }
+                    connection.ObserveDrain(drain);
                 }
             }
             catch (Exception ex)
@@ -83,32 +109,95 @@ public sealed partial class WebSocketConnection
                 return;
             }
 
-            _fullPath = task;
+            if (ready)
+            {
+                Step();
+            }
+            else
+            {
+                // Canceled: the full path reports it.
+                FollowFullPath(connection.ReceiveMessageAsync(_cancellationToken));
+            }
+        }
+
+        /// <summary>Goes on receiving until the message is there or the next wait is registered.</summary>
+        private void Step()
+        {
+            while (true)
+            {
+                WebSocketMessage message;
+                ValueTask<WebSocketMessage> task;
+                ValueTask<int> readable;
+                ValueTask drain;
+                ReceiveStepResult step;
+                try
+                {
+                    step = _connection.ReceiveStep(_cancellationToken, out message, out task, out readable, out drain);
+                }
+                catch (Exception ex)
+                {
+                    Fail(ex);
+                    return;
+                }
+
+                switch (step)
+                {
+                    case ReceiveStepResult.Message:
+                        Complete(message);
+                        return;
+                    case ReceiveStepResult.Wait:
+                        AwaitReadable(readable);
+                        return;
+                    case ReceiveStepResult.Drain when !drain.IsCompleted:
+                        AwaitDrain(drain);
+                        return;
+                    case ReceiveStepResult.Drain:
+                        try
+                        {
+                            _connection.ObserveDrain(drain);
+                        }
+                        catch (Exception ex)
+                        {
+                            Fail(ex);
+                            return;
+                        }
+
+                        continue;
+                    default:
+                        FollowFullPath(task);
+                        return;
+                }
+            }
+        }
+
+        private void FollowFullPath(ValueTask<WebSocketMessage> task)
+        {
             if (task.IsCompleted)
             {
+                _fullPath = task;
                 CompleteFromFullPath();
-                return;
             }
-
-            _onFullPath = true;
-            task.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_continue);
+            else
+            {
+                AwaitFullPath(task);
+            }
         }
 
         private void CompleteFromFullPath()
         {
+            ValueTask<WebSocketMessage> task = _fullPath;
+            _fullPath = default;
             WebSocketMessage message;
             try
             {
-                message = _fullPath.GetAwaiter().GetResult();
+                message = task.GetAwaiter().GetResult();
             }
             catch (Exception ex)
             {
-                _fullPath = default;
                 Fail(ex);
                 return;
             }
 
-            _fullPath = default;
             Complete(message);
         }
 

@@ -55,20 +55,28 @@ public sealed partial class WebSocketConnection
         return ReceiveNextAsync(cancellationToken);
     }
 
-    private ValueTask<WebSocketMessage> ReceiveNextAsync(CancellationToken cancellationToken)
-    {
-        return ReceiveStep(cancellationToken, out WebSocketMessage message, out ValueTask<WebSocketMessage> task, out ValueTask<int> readable) switch
+    private ValueTask<WebSocketMessage> ReceiveNextAsync(CancellationToken cancellationToken) =>
+        ReceiveStep(cancellationToken, out WebSocketMessage message, out ValueTask<WebSocketMessage> task, out ValueTask<int> readable, out ValueTask drain) switch
         {
             ReceiveStepResult.Message => new ValueTask<WebSocketMessage>(message),
             ReceiveStepResult.Wait => (_messageWait ??= new MessageWait(this)).Start(readable, cancellationToken),
+            ReceiveStepResult.Drain => DrainThenReceiveAsync(drain, cancellationToken),
             _ => task,
         };
-    }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<WebSocketMessage> DrainThenReceiveAsync(ValueTask drain, CancellationToken cancellationToken)
     {
-        await drain.ConfigureAwait(false);
+        try
+        {
+            await drain.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException)
+        {
+            // The receive below meets the same failure and ends the connection.
+            Log.TransportError(_logger, RemoteEndPoint, ex.Message);
+        }
+
         return await ReceiveNextAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -534,24 +542,21 @@ public sealed partial class WebSocketConnection
         return true;
     }
 
+    /// <summary>
+    /// Answers the ping just received (RFC 6455 §5.5.3: a pong carries the ping's payload,
+    /// copied from the receiver into the output buffer); a transport failure is logged and left
+    /// for the next read to meet.
+    /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask SendPongAsync(CancellationToken cancellationToken)
     {
-        byte[] payload = ArrayPool<byte>.Shared.Rent(FrameHeader.MaxControlPayload);
         try
         {
-            // RFC 6455 §5.5.3: a pong carries the payload of the ping it answers.
-            int length = _receiver.ControlPayload.Length;
-            _receiver.ControlPayload.CopyTo(payload);
-            await SendControlAsync(Opcode.Pong, payload.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
+            await SendControlAsync(Opcode.Pong, _receiver.ControlPayload, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is IOException or ObjectDisposedException)
         {
             Log.TransportError(_logger, RemoteEndPoint, ex.Message);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(payload);
         }
     }
 

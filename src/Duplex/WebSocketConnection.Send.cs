@@ -216,7 +216,7 @@ public sealed partial class WebSocketConnection
             throw new ArgumentException("A ping carries at most 125 bytes (RFC 6455 §5.5).", nameof(payload));
         }
 
-        await SendControlAsync(Opcode.Ping, payload, cancellationToken).ConfigureAwait(false);
+        await SendControlAsync(Opcode.Ping, payload.Span, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -242,7 +242,7 @@ public sealed partial class WebSocketConnection
         await SendCloseFrameAsync((ushort)status, reason, cancellationToken).ConfigureAwait(false);
 
     /// <summary>A ping or a pong: appended and flushed at once; dropped after this end's close frame (RFC 6455 §5.5.1).</summary>
-    private ValueTask SendControlAsync(Opcode opcode, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    private ValueTask SendControlAsync(Opcode opcode, ReadOnlySpan<byte> payload, CancellationToken cancellationToken)
     {
         lock (OutputLock)
         {
@@ -251,7 +251,7 @@ public sealed partial class WebSocketConnection
                 return ValueTask.CompletedTask;
             }
 
-            AppendFrame(opcode, true, payload.Span, 0);
+            AppendFrame(opcode, true, payload, 0);
         }
 
         return DrainAsync(wait: false, cancellationToken);
@@ -261,7 +261,7 @@ public sealed partial class WebSocketConnection
     {
         try
         {
-            await SendControlAsync(Opcode.Ping, ReadOnlyMemory<byte>.Empty, CancellationToken.None).ConfigureAwait(false);
+            await SendControlAsync(Opcode.Ping, ReadOnlySpan<byte>.Empty, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is IOException or ObjectDisposedException)
         {

@@ -7,12 +7,13 @@ namespace Duplex;
 
 /// <summary>
 /// The common case, received without the asynchronous receive layers: the next message is one
-/// final, uncompressed text or binary frame of at most 16 KiB. On a plain socket its bytes are
-/// read with non-blocking reads onto the end of the input buffer until the frame is whole, and
-/// when nothing has arrived the connection waits for the socket with a wait of its own
-/// (<see cref="MessageWait"/>): no state machine, no allocation per message. Anything else (a
-/// control frame, a fragment, a compressed or large frame, a frame the receiver finds wrong, a
-/// receive already running) goes to the full path, which meets it with the same receiver state.
+/// final, uncompressed text or binary frame of at most 16 KiB, perhaps after pings and pongs
+/// (answered here). On a plain socket its bytes are read with non-blocking reads onto the end
+/// of the input buffer until the frame is whole, and when nothing has arrived the connection
+/// waits for the socket with a wait of its own (<see cref="MessageWait"/>): no state machine,
+/// no allocation per message. Anything else (a close frame, a fragment, a compressed or large
+/// frame, a frame the receiver finds wrong, a receive already running) goes to the full path,
+/// which meets it with the same receiver state.
 /// </summary>
 public sealed partial class WebSocketConnection
 {
@@ -34,35 +35,53 @@ public sealed partial class WebSocketConnection
 
         /// <summary>The full receive path must take it from here.</summary>
         FullPath,
+
+        /// <summary>A pong is being written (the output buffer is full or the socket is not ready): wait for it, then go on.</summary>
+        PongPending,
     }
 
     private enum ReceiveStepResult
     {
+        /// <summary>A message was received.</summary>
         Message,
+
+        /// <summary>The full path (or, over TLS, its wait) goes on with the returned task.</summary>
         Task,
+
+        /// <summary>Nothing has arrived on the plain socket: resume after the returned wait.</summary>
         Wait,
+
+        /// <summary>Buffered output is being written (a pong, or replies before a wait): resume after it.</summary>
+        Drain,
     }
 
     /// <summary>
-    /// One step of a message receive: the message, or the full path's task, or (on a plain
-    /// socket with nothing there yet) the socket wait to resume after. Replies still buffered go
-    /// out before any wait.
+    /// One step of a message receive: the message, or the full path's task, or what to resume
+    /// after (on a plain socket): the socket wait, or a write of buffered output (replies go out
+    /// before any wait, and a pong that fills the output buffer holds the receive back, so a
+    /// peer that pings without reading cannot grow it).
     /// </summary>
     private ReceiveStepResult ReceiveStep(
         CancellationToken cancellationToken,
         out WebSocketMessage message,
         out ValueTask<WebSocketMessage> task,
-        out ValueTask<int> readable)
+        out ValueTask<int> readable,
+        out ValueTask drain)
     {
         bool socket = _stream is Transport.SocketStream;
         task = default;
         readable = default;
         while (true)
         {
-            SmallReceive small = TryReceiveSmall(read: socket, out message);
+            SmallReceive small = TryReceiveSmall(read: socket, out message, out drain);
             if (small == SmallReceive.Received)
             {
                 return ReceiveStepResult.Message;
+            }
+
+            if (small == SmallReceive.PongPending)
+            {
+                return ReceiveStepResult.Drain;
             }
 
             if (small == SmallReceive.FullPath && (socket || !IdleWaitNeeded))
@@ -71,11 +90,10 @@ public sealed partial class WebSocketConnection
                 return ReceiveStepResult.Task;
             }
 
-            ValueTask drain = DrainAsync(wait: false, cancellationToken);
+            drain = DrainAsync(wait: false, cancellationToken);
             if (!drain.IsCompletedSuccessfully)
             {
-                task = DrainThenReceiveAsync(drain, cancellationToken);
-                return ReceiveStepResult.Task;
+                return ReceiveStepResult.Drain;
             }
 
             drain.GetAwaiter().GetResult();
@@ -97,6 +115,19 @@ public sealed partial class WebSocketConnection
                 task = ReceiveMessageAsync(cancellationToken);
                 return ReceiveStepResult.Task;
             }
+        }
+    }
+
+    /// <summary>Takes the outcome of a write of buffered output; a transport failure is logged and left for the next read to meet.</summary>
+    private void ObserveDrain(ValueTask drain)
+    {
+        try
+        {
+            drain.GetAwaiter().GetResult();
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException)
+        {
+            Log.TransportError(_logger, RemoteEndPoint, ex.Message);
         }
     }
 
@@ -123,12 +154,14 @@ public sealed partial class WebSocketConnection
 
     /// <summary>
     /// Receives the next message if it is a small whole frame in the input buffer, reading more
-    /// onto the buffer's end (when <paramref name="read"/>) while the frame is incomplete. Runs
-    /// as a receive (it holds the receive flag), so it never races the full path.
+    /// onto the buffer's end (when <paramref name="read"/>) while the frame is incomplete, and
+    /// answering pings on the way. Runs as a receive (it holds the receive flag), so it never
+    /// races the full path.
     /// </summary>
-    private SmallReceive TryReceiveSmall(bool read, out WebSocketMessage message)
+    private SmallReceive TryReceiveSmall(bool read, out WebSocketMessage message, out ValueTask pong)
     {
         message = default;
+        pong = default;
         if (Interlocked.CompareExchange(ref _receiving, ReceiveRunning, ReceiveIdle) != ReceiveIdle)
         {
             return SmallReceive.FullPath;
@@ -144,29 +177,20 @@ public sealed partial class WebSocketConnection
                 }
 
                 int frameSize = 0;
-                bool mayWait = _inputCount == 0;
+                bool mayWait = true;
                 if (_inputCount > 0)
                 {
-                    ReadOnlySpan<byte> input = _input.AsSpan(_inputOffset, _inputCount);
-                    if (FrameHeaderReader.TryRead(input, out FrameHeader header, out int headerSize) != OperationStatus.Done
-                        || !header.Fin || header.Rsv != 0 || header.Opcode is not (Opcode.Text or Opcode.Binary)
-                        || header.PayloadLength is 0 or > SmallMessageMaxPayload)
+                    switch (TakeBufferedFrame(out message, out pong, out frameSize, out mayWait))
                     {
-                        // A partial header, or a frame for the full path.
-                        return SmallReceive.FullPath;
+                        case BufferedFrame.Message:
+                            return SmallReceive.Received;
+                        case BufferedFrame.Control:
+                            continue;
+                        case BufferedFrame.PongPending:
+                            return SmallReceive.PongPending;
+                        case BufferedFrame.Other:
+                            return SmallReceive.FullPath;
                     }
-
-                    frameSize = headerSize + (int)header.PayloadLength;
-                    if (frameSize <= input.Length)
-                    {
-                        return TakeSmallFrame((int)header.PayloadLength, out message);
-                    }
-
-                    // Only a frame the receiver would so far accept waits here for its rest: one
-                    // it would refuse at its header, or text it could find invalid in the bytes
-                    // already in (RFC 6455 §8.1: fail fast), goes to the receiver now.
-                    mayWait = header.Opcode == Opcode.Binary && header.Masked == (_role == Role.Server)
-                        && header.PayloadLength <= _options.MaxMessageSize;
                 }
 
                 if (!read)
@@ -196,8 +220,123 @@ public sealed partial class WebSocketConnection
         }
     }
 
+    private enum BufferedFrame
+    {
+        /// <summary>A whole small message was taken.</summary>
+        Message,
+
+        /// <summary>A ping or pong was taken (and a ping answered).</summary>
+        Control,
+
+        /// <summary>A ping was taken; its pong's write must be waited for.</summary>
+        PongPending,
+
+        /// <summary>The frame's start only: read on.</summary>
+        Incomplete,
+
+        /// <summary>A frame for the full path.</summary>
+        Other,
+    }
+
+    /// <summary>
+    /// Takes the frame at the start of the input buffer if it is a whole small message or a
+    /// ping or pong; otherwise says how large it is (<paramref name="frameSize"/>, a header's
+    /// worth while the header itself is partial) and whether it may wait here for its rest.
+    /// </summary>
+    private BufferedFrame TakeBufferedFrame(out WebSocketMessage message, out ValueTask pong, out int frameSize, out bool mayWait)
+    {
+        message = default;
+        pong = default;
+        frameSize = FrameHeader.MaxSize;
+        mayWait = false;
+        ReadOnlySpan<byte> input = _input.AsSpan(_inputOffset, _inputCount);
+        OperationStatus status = FrameHeaderReader.TryRead(input, out FrameHeader header, out int headerSize);
+        if (status != OperationStatus.Done)
+        {
+            // A partial header is read on while more is there; then the receiver takes it.
+            return status == OperationStatus.NeedMoreData ? BufferedFrame.Incomplete : BufferedFrame.Other;
+        }
+
+        bool control = header.Opcode is Opcode.Ping or Opcode.Pong;
+        if (!control && (!header.Fin || header.Rsv != 0 || header.Opcode is not (Opcode.Text or Opcode.Binary)
+            || header.PayloadLength is 0 or > SmallMessageMaxPayload))
+        {
+            return BufferedFrame.Other;
+        }
+
+        frameSize = headerSize + (int)Math.Min(header.PayloadLength, SmallMessageMaxPayload);
+        if (frameSize > input.Length)
+        {
+            mayWait = MayWaitForRest(header);
+            return BufferedFrame.Incomplete;
+        }
+
+        if (!control)
+        {
+            return TakeSmallFrame((int)header.PayloadLength, out message) ? BufferedFrame.Message : BufferedFrame.Other;
+        }
+
+        // A keepalive between messages: answered here, so that a connection that is only
+        // pinged keeps waiting on this path.
+        return TakeControlFrame(input, out pong);
+    }
+
+    /// <summary>
+    /// Whether a frame whose start is in may wait here for its rest: only one the receiver would
+    /// so far accept. One it would refuse at its header (unmasked, over the size limit, a
+    /// fragmented or oversized control frame), and text it could find invalid in the bytes
+    /// already in (RFC 6455 §8.1: fail fast), go to the receiver now.
+    /// </summary>
+    private bool MayWaitForRest(FrameHeader header) =>
+        header.Masked == (_role == Role.Server) && header.Opcode switch
+        {
+            Opcode.Binary => header.PayloadLength <= _options.MaxMessageSize,
+            Opcode.Ping or Opcode.Pong => header.Fin && header.Rsv == 0 && header.PayloadLength <= FrameHeader.MaxControlPayload,
+            _ => false,
+        };
+
+    /// <summary>
+    /// Takes the whole ping or pong at the start of the input buffer, answering a ping:
+    /// <see cref="BufferedFrame.PongPending"/> when the pong's write must be waited for (the
+    /// output buffer is full: a peer that pings without reading is held back),
+    /// <see cref="BufferedFrame.Other"/> when the receiver refused the frame.
+    /// </summary>
+    private BufferedFrame TakeControlFrame(ReadOnlySpan<byte> input, out ValueTask pong)
+    {
+        pong = default;
+        ReceiveEvent ev = _receiver.Receive(input, Span<byte>.Empty, out int consumed, out _);
+        _inputOffset += consumed;
+        _inputCount -= consumed;
+        if (_inputCount == 0)
+        {
+            ReleaseInputBuffer();
+        }
+
+        if (ev == ReceiveEvent.Pong)
+        {
+            return BufferedFrame.Control;
+        }
+
+        if (ev != ReceiveEvent.Ping)
+        {
+            // Refused: the receiver's error stays its state, and the full path reports it.
+            return BufferedFrame.Other;
+        }
+
+        // RFC 6455 §5.5.3: the pong carries the ping's payload.
+        ValueTask drain = SendControlAsync(Opcode.Pong, _receiver.ControlPayload, CancellationToken.None);
+        if (drain.IsCompletedSuccessfully)
+        {
+            drain.GetAwaiter().GetResult();
+            return BufferedFrame.Control;
+        }
+
+        pong = drain;
+        return BufferedFrame.PongPending;
+    }
+
     /// <summary>Receives the whole small frame at the start of the input buffer.</summary>
-    private SmallReceive TakeSmallFrame(int payloadLength, out WebSocketMessage message)
+    private bool TakeSmallFrame(int payloadLength, out WebSocketMessage message)
     {
         message = default;
         byte[] buffer = ArrayPool<byte>.Shared.Rent(payloadLength);
@@ -213,13 +352,13 @@ public sealed partial class WebSocketConnection
         {
             // Whatever the receiver found wrong stays its state: the full path reports it.
             ArrayPool<byte>.Shared.Return(buffer);
-            return SmallReceive.FullPath;
+            return false;
         }
 
         _message = buffer;
         _lastMessageSize = Math.Min(written + FrameHeader.MaxSize, LargeFirstReadSize);
         message = new WebSocketMessage(MessageType, buffer.AsMemory(0, written));
-        return SmallReceive.Received;
+        return true;
     }
 
     /// <summary>

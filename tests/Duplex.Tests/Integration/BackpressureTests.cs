@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using Duplex.Protocol.Frames;
 using Duplex.Tests.Support;
 
 namespace Duplex.Tests.Integration;
@@ -116,5 +117,41 @@ public sealed class BackpressureTests
         }
 
         Assert.Equal(await done.Within("the handler"), expected);
+    }
+
+    [Fact]
+    public async Task Pings_from_a_peer_that_does_not_read_its_pongs_stop_being_read_and_all_are_answered_later()
+    {
+        await using EchoServer server = await EchoServer.StartAsync();
+        await using RawWebSocket raw = await RawWebSocket.ConnectAsync(server.Port);
+        byte[] ping = RawWebSocket.Frame(Opcode.Ping, new byte[125]);
+        byte[] batch = [.. Enumerable.Repeat(ping, 256).SelectMany(frame => frame)];
+
+        // The server answers each ping into its bounded output buffer; once that is full it must
+        // stop reading (so the pings back up to this client) rather than buffer pongs without end.
+        long sent = 0;
+        bool stalled = false;
+        while (sent < MaxUnblockedBytes)
+        {
+            if (!await raw.TrySendAsync(batch, TimeSpan.FromSeconds(3)))
+            {
+                stalled = true;
+                break;
+            }
+
+            sent += batch.Length;
+        }
+
+        Assert.True(stalled, $"the server kept reading pings ({sent / 1024 / 1024} MiB) while its pongs were not read");
+
+        // Now read: every ping is answered, the last batch's too once its write goes through.
+        long pings = (sent + batch.Length) / ping.Length;
+        for (long i = 0; i < pings; i++)
+        {
+            RawFrame? pong = await raw.ReadFrameAsync();
+            Assert.NotNull(pong);
+            Assert.Equal(Opcode.Pong, pong.Opcode);
+            Assert.Equal(125, pong.Payload.Length);
+        }
     }
 }

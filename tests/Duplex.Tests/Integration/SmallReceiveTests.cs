@@ -13,20 +13,22 @@ namespace Duplex.Tests.Integration;
 /// </summary>
 public sealed class SmallReceiveTests
 {
-    /// <summary>Messages of 1 B to 20 KB (either side of the 16 KiB small-message bound), text or binary.</summary>
-    private static readonly Gen<(bool Text, int Size)[]> s_messages = Gen.Select(Gen.Bool, Gen.Int[1, 20_000]).Array[1, 10];
+    /// <summary>Messages of 1 B to 20 KB (either side of the 16 KiB small-message bound), text or binary, and pings.</summary>
+    private static readonly Gen<(Opcode Opcode, int Size)[]> s_messages = Gen.OneOf(
+        Gen.Select(Gen.OneOfConst(Opcode.Text, Opcode.Binary), Gen.Int[1, 20_000]),
+        Gen.Select(Gen.Const(Opcode.Ping), Gen.Int[0, 125])).Array[1, 10];
 
     [Fact]
-    public async Task Messages_cut_at_any_points_are_echoed_whole_and_in_order()
+    public async Task Messages_and_pings_cut_at_any_points_are_answered_whole_and_in_order()
     {
         // A small receive buffer, so that frames straddle its end and outgrow it.
         await using EchoServer server = await EchoServer.StartAsync(new WebSocketOptions { ReceiveBufferSize = 1024 });
         await Gen.Select(s_messages, Gen.Int[1, 12], Gen.Int).SampleAsync(async sample =>
         {
-            ((bool Text, int Size)[] messages, int pieces, int seed) = sample;
+            ((Opcode Opcode, int Size)[] messages, int pieces, int seed) = sample;
             var random = new Random(seed);
-            byte[][] payloads = [.. messages.Select(m => Payload(random, m.Text, m.Size))];
-            byte[] stream = [.. messages.Zip(payloads).SelectMany(p => RawWebSocket.Frame(p.First.Text ? Opcode.Text : Opcode.Binary, p.Second))];
+            byte[][] payloads = [.. messages.Select(m => Payload(random, m.Opcode == Opcode.Text, m.Size))];
+            byte[] stream = [.. messages.Zip(payloads).SelectMany(p => RawWebSocket.Frame(p.First.Opcode, p.Second))];
 
             await using RawWebSocket raw = await RawWebSocket.ConnectAsync(server.Port);
             int[] cuts = [.. Enumerable.Range(0, pieces - 1).Select(_ => random.Next(1, stream.Length)).Distinct().Order()];
@@ -41,7 +43,7 @@ public sealed class SmallReceiveTests
             {
                 RawFrame? echo = await raw.ReadFrameAsync();
                 Assert.NotNull(echo);
-                Assert.Equal(messages[i].Text ? Opcode.Text : Opcode.Binary, echo.Opcode);
+                Assert.Equal(messages[i].Opcode == Opcode.Ping ? Opcode.Pong : messages[i].Opcode, echo.Opcode);
                 Assert.Equal(payloads[i], echo.Payload);
             }
         }, iter: 60, threads: 1);

@@ -86,6 +86,16 @@ internal sealed class RawWebSocket : IAsyncDisposable
 
     public async Task SendAsync(byte[] bytes) => await _stream.WriteAsync(bytes).AsTask().WaitAsync(Bounded.Default);
 
+    /// <summary>
+    /// Sends, or gives up waiting after <paramref name="within"/> (false) because the server
+    /// stopped reading and every buffer between is full; the write then goes on in the background.
+    /// </summary>
+    public async Task<bool> TrySendAsync(byte[] bytes, TimeSpan within)
+    {
+        Task write = _stream.WriteAsync(bytes).AsTask();
+        return await Task.WhenAny(write, Task.Delay(within)) == write;
+    }
+
     /// <summary>Sends a frame masked with a random key, as a client must.</summary>
     public Task SendFrameAsync(Opcode opcode, byte[] payload, bool fin = true, byte rsv = 0, bool mask = true) =>
         SendAsync(Frame(opcode, payload, fin, rsv, mask));
