@@ -10,6 +10,15 @@ using EchoAllocations;
 //   dotnet run -c Release --project bench/EchoAllocations -- 64 16 2000000
 //
 // Arguments: message size, messages in flight, round trips (after 20,000 to warm up).
+//   dotnet run -c Release --project bench/EchoAllocations -- handshake 5000
+//
+// counts instead what accepting a connection allocates (see HandshakeAllocations.cs).
+if (args.Length > 0 && args[0] == "handshake")
+{
+    await HandshakeAllocations.RunAsync(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 5000).ConfigureAwait(false);
+    return;
+}
+
 int size = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 64;
 int inFlight = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 16;
 int roundTrips = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 1_000_000;

@@ -374,8 +374,10 @@ public sealed partial class WebSocketConnection
                     return new WebSocketReceiveResult(written, MessageType, true);
                 case ReceiveEvent.Ping:
                     await SendPongAsync(cancellationToken).ConfigureAwait(false);
+                    _receiver.ReleaseControlPayload();
                     break;
                 case ReceiveEvent.Pong:
+                    _receiver.ReleaseControlPayload();
                     break;
                 case ReceiveEvent.Close:
                     await OnCloseFrameAsync().ConfigureAwait(false);

@@ -314,6 +314,7 @@ public sealed partial class WebSocketConnection
 
         if (ev == ReceiveEvent.Pong)
         {
+            _receiver.ReleaseControlPayload();
             return BufferedFrame.Control;
         }
 
@@ -325,6 +326,7 @@ public sealed partial class WebSocketConnection
 
         // RFC 6455 §5.5.3: the pong carries the ping's payload.
         ValueTask drain = SendControlAsync(Opcode.Pong, _receiver.ControlPayload, CancellationToken.None);
+        _receiver.ReleaseControlPayload();
         if (drain.IsCompletedSuccessfully)
         {
             drain.GetAwaiter().GetResult();

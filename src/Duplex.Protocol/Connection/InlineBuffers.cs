@@ -8,10 +8,3 @@ internal struct HeaderBytes
 {
     private byte _element;
 }
-
-/// <summary>Room for a control frame's payload (at most 125 bytes, RFC 6455 §5.5).</summary>
-[InlineArray(Frames.FrameHeader.MaxControlPayload)]
-internal struct ControlBytes
-{
-    private byte _element;
-}

@@ -14,8 +14,9 @@ namespace Duplex.Protocol.Connection;
 /// the output span the caller gives and stops at each event: a message's end, a control frame,
 /// a protocol error. It enforces every framing rule, validates text as UTF-8 as the bytes arrive
 /// (failing as soon as they cannot be valid), and refuses a message larger than the limit at the
-/// frame header, before its payload is read. It holds no buffer beyond a frame header and a
-/// control payload (139 bytes, inline).
+/// frame header, before its payload is read. It holds no buffer beyond a frame header (14 bytes,
+/// inline); a control frame's payload is unmasked into a pooled buffer, held from its header
+/// until the call after its event.
 /// </summary>
 public sealed class WebSocketReceiver
 {
@@ -25,7 +26,7 @@ public sealed class WebSocketReceiver
 
     private HeaderBytes _header;
     private int _headerCount;
-    private ControlBytes _control;
+    private byte[]? _control;
     private int _controlCount;
 
     private bool _inFrame;
@@ -94,8 +95,8 @@ public sealed class WebSocketReceiver
     /// <summary>The payload bytes of the current data message so far.</summary>
     public long MessageLength => _messageLength;
 
-    /// <summary>The payload of the last ping or pong (valid until the next call).</summary>
-    public ReadOnlySpan<byte> ControlPayload => ((ReadOnlySpan<byte>)_control)[.._controlCount];
+    /// <summary>The payload of the last ping or pong (valid until the next call or <see cref="ReleaseControlPayload"/>).</summary>
+    public ReadOnlySpan<byte> ControlPayload => _control.AsSpan(0, _controlCount);
 
     /// <summary>The status code of the close frame received, or null when it carried none (reported as 1005).</summary>
     public ushort? CloseCode { get; private set; }
@@ -131,6 +132,12 @@ public sealed class WebSocketReceiver
     {
         consumed = 0;
         written = 0;
+        if (_control is not null)
+        {
+            // The last control payload was valid until this call.
+            ReleaseControlPayload();
+        }
+
         if (_failed)
         {
             return ReceiveEvent.Error;
@@ -164,7 +171,7 @@ public sealed class WebSocketReceiver
             else if (_frame.IsControl)
             {
                 int take = (int)Math.Min(_frameRemaining, input.Length - consumed);
-                Span<byte> destination = ((Span<byte>)_control).Slice(_controlCount, take);
+                Span<byte> destination = _control.AsSpan(_controlCount, take);
                 Masking.Apply(input.Slice(consumed, take), destination, _frame.MaskKey, _maskOffset);
                 Advance(take);
                 _controlCount += take;
@@ -285,6 +292,7 @@ public sealed class WebSocketReceiver
         if (header.IsControl)
         {
             _controlCount = 0;
+            _control ??= header.PayloadLength > 0 ? ArrayPool<byte>.Shared.Rent(FrameHeader.MaxControlPayload) : null;
         }
         else if (header.Opcode != Opcode.Continuation)
         {
@@ -576,5 +584,29 @@ public sealed class WebSocketReceiver
         ErrorStatus = status;
         ErrorMessage = message;
         return ReceiveEvent.Error;
+    }
+
+    /// <summary>
+    /// Ends <see cref="ControlPayload"/>'s validity now rather than at the next call, giving its
+    /// buffer back to the pool: for a caller that has answered a ping and may wait a long time
+    /// for the next bytes.
+    /// </summary>
+    public void ReleaseControlPayload()
+    {
+        if (!(_inFrame && _frame.IsControl))
+        {
+            ReturnControlBuffer();
+        }
+    }
+
+    private void ReturnControlBuffer()
+    {
+        byte[]? control = _control;
+        _control = null;
+        _controlCount = 0;
+        if (control is not null)
+        {
+            ArrayPool<byte>.Shared.Return(control);
+        }
     }
 }

@@ -59,13 +59,13 @@ public static class ServerHandshake
         }
 
         // §4.2.1 item 2 and RFC 9112 §3.2: exactly one Host field.
-        IReadOnlyList<string> hosts = headers.GetValues(HttpFieldNames.Host);
-        if (hosts.Count > 1)
+        string? host = headers.GetFirst(HttpFieldNames.Host, out int hosts);
+        if (hosts > 1)
         {
             return HandshakeRejection.MultipleHosts;
         }
 
-        if (hosts.Count == 0 || hosts[0].Length == 0)
+        if (string.IsNullOrEmpty(host))
         {
             return HandshakeRejection.MissingHost;
         }
@@ -83,34 +83,34 @@ public static class ServerHandshake
         }
 
         // §4.2.1 item 6: Sec-WebSocket-Version must be 13; §4.4 says how to refuse others.
-        IReadOnlyList<string> versions = headers.GetValues(HttpFieldNames.SecWebSocketVersion);
-        if (versions.Count != 1 || !versions[0].AsSpan().Trim(" \t").SequenceEqual(SupportedVersion))
+        string? version = headers.GetFirst(HttpFieldNames.SecWebSocketVersion, out int versions);
+        if (versions != 1 || !version.AsSpan().Trim(" \t").SequenceEqual(SupportedVersion))
         {
             return HandshakeRejection.UnsupportedVersion;
         }
 
         // §4.2.1 item 5 and §11.3.1: one Sec-WebSocket-Key, base64 of 16 bytes.
-        IReadOnlyList<string> keys = headers.GetValues(HttpFieldNames.SecWebSocketKey);
-        if (keys.Count == 0)
+        string? key = headers.GetFirst(HttpFieldNames.SecWebSocketKey, out int keys);
+        if (key is null)
         {
             return HandshakeRejection.MissingKey;
         }
 
-        if (keys.Count > 1)
+        if (keys > 1)
         {
             return HandshakeRejection.MultipleKeys;
         }
 
-        if (!WebSocketKey.IsValid(keys[0]))
+        if (!WebSocketKey.IsValid(key))
         {
             return HandshakeRejection.InvalidKey;
         }
 
         accepted = new ServerHandshakeRequest(
             request,
-            keys[0],
+            key,
             headers[HttpFieldNames.Origin],
-            [.. headers.GetTokens(HttpFieldNames.SecWebSocketProtocol)],
+            headers.Contains(HttpFieldNames.SecWebSocketProtocol) ? [.. headers.GetTokens(HttpFieldNames.SecWebSocketProtocol)] : [],
             headers.GetValues(HttpFieldNames.SecWebSocketExtensions));
         return HandshakeRejection.None;
     }

@@ -106,6 +106,27 @@ public sealed class HttpHeaders : IReadOnlyCollection<KeyValuePair<string, strin
     }
 
     /// <summary>
+    /// The value of the first field line named <paramref name="name"/> (null when absent) and how
+    /// many lines have that name, allocating nothing: for fields that must occur exactly once.
+    /// </summary>
+    public string? GetFirst(string name, out int count)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        string? first = null;
+        count = 0;
+        foreach (KeyValuePair<string, string> field in _fields)
+        {
+            if (IsName(field, name))
+            {
+                first ??= field.Value;
+                count++;
+            }
+        }
+
+        return first;
+    }
+
+    /// <summary>
     /// The list elements of every field line named <paramref name="name"/>: each value split on
     /// commas, each element trimmed of OWS, empty elements dropped (RFC 9110 §5.6.1). Quoted
     /// strings are not parsed, so use this for lists of tokens such as Connection, Upgrade and

@@ -52,10 +52,18 @@ internal static class HttpHeadReader
     }
 
     /// <summary>Writes what <paramref name="write"/> produces to the stream in one write.</summary>
-    public static async ValueTask WriteAsync(Stream stream, Action<IBufferWriter<byte>> write, CancellationToken cancellationToken)
+    public static ValueTask WriteAsync(Stream stream, Action<IBufferWriter<byte>> write, CancellationToken cancellationToken) =>
+        WriteAsync(stream, write, static (writer, write) => write(writer), cancellationToken);
+
+    /// <summary>
+    /// Writes what <paramref name="write"/> produces from <paramref name="state"/> to the stream in
+    /// one write, from a pooled buffer: a static writer with its state allocates nothing (every
+    /// accepted connection writes a 101 this way).
+    /// </summary>
+    public static async ValueTask WriteAsync<TState>(Stream stream, TState state, Action<IBufferWriter<byte>, TState> write, CancellationToken cancellationToken)
     {
-        var writer = new ArrayBufferWriter<byte>(512);
-        write(writer);
+        using var writer = new PooledBufferWriter(512);
+        write(writer, state);
         await stream.WriteAsync(writer.WrittenMemory, cancellationToken).ConfigureAwait(false);
     }
 }

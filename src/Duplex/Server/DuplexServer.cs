@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Net;
@@ -324,7 +325,8 @@ public sealed class DuplexServer : IAsyncDisposable
 
     private static readonly KeyValuePair<string, string>[] ConnectionClose = [new("Connection", "close")];
 
-    private async Task<AcceptedWebSocket?> ServeRequestAsync(Stream stream, Socket socket, EndPoint? remote)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<AcceptedWebSocket?> ServeRequestAsync(Stream stream, Socket socket, EndPoint? remote)
     {
         var deadline = new HandshakeDeadline(stream, _options.HandshakeTimeout, _logger, remote);
         HeadReadResult<HttpRequestHead> read;
@@ -376,7 +378,8 @@ public sealed class DuplexServer : IAsyncDisposable
         return null;
     }
 
-    private async Task<AcceptedWebSocket?> AcceptWebSocketAsync(Stream stream, Socket socket, EndPoint? remote, HttpRequestHead request, WebSocketEndpoint endpoint, ReadOnlyMemory<byte> leftover)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<AcceptedWebSocket?> AcceptWebSocketAsync(Stream stream, Socket socket, EndPoint? remote, HttpRequestHead request, WebSocketEndpoint endpoint, ReadOnlyMemory<byte> leftover)
     {
         HandshakeRejection rejection = ServerHandshake.Validate(request, out ServerHandshakeRequest? accepted);
         if (rejection != HandshakeRejection.None || accepted is null)
@@ -404,7 +407,11 @@ public sealed class DuplexServer : IAsyncDisposable
             compression = PerMessageDeflateNegotiation.Accept(accepted.OfferedExtensions, deflate, out extensions);
         }
 
-        await HttpHeadReader.WriteAsync(stream, w => ServerHandshake.WriteAccept(w, accepted.Key, subProtocol, extensions), _stopping.Token).ConfigureAwait(false);
+        await HttpHeadReader.WriteAsync(
+            stream,
+            (accepted.Key, subProtocol, extensions),
+            static (w, accept) => ServerHandshake.WriteAccept(w, accept.Key, accept.subProtocol, accept.extensions),
+            _stopping.Token).ConfigureAwait(false);
         Log.WebSocketAccepted(_logger, remote, request.Path);
 
         var connection = new WebSocketConnection(stream, Role.Server, webSocketOptions, _logger, leftover, subProtocol, extensions, remote, socket, compression)

@@ -51,7 +51,7 @@ public class WebSocketReceiverControlFrameTests
 
         // The pong echoes the ping's payload (RFC 6455 §5.5.3); a client masks it.
         var pong = new ArrayBufferWriter<byte>();
-        FrameEncoder.Write(pong, Opcode.Pong, fin: true, client.Receiver.ControlPayload, maskKey: 0);
+        FrameEncoder.Write(pong, Opcode.Pong, fin: true, "hi"u8, maskKey: 0);
         Assert.Equal(Hex.Bytes("8A 82 00 00 00 00 68 69"), pong.WrittenSpan.ToArray());
 
         Assert.Equal([Received.Text("Hello")], client.Feed(Hex.Bytes("80 02 6c 6f")));
@@ -107,6 +107,22 @@ public class WebSocketReceiverControlFrameTests
         Assert.Empty(server.Feed(Hex.Bytes("89 85 37 fa 21 3d 7f")));
         Assert.Empty(server.Feed(Hex.Bytes("9f 4d")));
         Assert.Equal([Received.Ping("Hello"u8)], server.Feed(Hex.Bytes("51 58")));
+    }
+
+    [Fact]
+    public void Control_payload_is_valid_until_the_next_call_or_its_release()
+    {
+        var receiver = new WebSocketReceiver(new ReceiverOptions { Role = Role.Client });
+        byte[] ping = Hex.Bytes("89 02 68 69");
+
+        Assert.Equal(ReceiveEvent.Ping, receiver.Receive(ping, [], out _, out _));
+        Assert.Equal("hi"u8.ToArray(), receiver.ControlPayload.ToArray());
+        receiver.ReleaseControlPayload();
+        Assert.True(receiver.ControlPayload.IsEmpty);
+
+        Assert.Equal(ReceiveEvent.Ping, receiver.Receive(ping, [], out _, out _));
+        Assert.Equal(ReceiveEvent.NeedMoreData, receiver.Receive([], [], out _, out _));
+        Assert.True(receiver.ControlPayload.IsEmpty);
     }
 
     [Fact]
