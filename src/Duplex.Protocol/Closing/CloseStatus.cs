@@ -1,6 +1,6 @@
 namespace Duplex.Protocol.Closing;
 
-/// <summary>The status codes of RFC 6455 §7.4.1 that Duplex sends or recognises.</summary>
+/// <summary>The status codes of RFC 6455 §7.4.1 and the IANA WebSocket close code registry that Duplex sends or recognises.</summary>
 public enum CloseStatus : ushort
 {
     /// <summary>1000: the purpose for which the connection was established has been fulfilled.</summary>
@@ -36,6 +36,15 @@ public enum CloseStatus : ushort
     /// <summary>1011: the server met an unexpected condition that prevented it fulfilling the request.</summary>
     InternalServerError = 1011,
 
+    /// <summary>1012 (IANA registry): the service is restarting; a client may reconnect, after a randomised delay.</summary>
+    ServiceRestart = 1012,
+
+    /// <summary>1013 (IANA registry): the service is overloaded for now; a client may try again later.</summary>
+    TryAgainLater = 1013,
+
+    /// <summary>1014 (IANA registry): acting as a gateway or proxy, the server received an invalid response from upstream.</summary>
+    BadGateway = 1014,
+
     /// <summary>1015: reserved, never sent; it means the TLS handshake failed.</summary>
     TlsHandshakeFailure = 1015,
 }
@@ -44,15 +53,16 @@ public enum CloseStatus : ushort
 public static class CloseStatusRules
 {
     /// <summary>
-    /// True for the codes an endpoint may send in a close frame: 1000-1003, 1007-1011 and
-    /// 3000-4999. 1004 is reserved; 1005, 1006 and 1015 must never be sent (§7.4.1); codes
-    /// below 1000 are unused and 1012-2999 are reserved for future RFCs, so receiving them is
-    /// a protocol error.
+    /// True for the codes an endpoint may send in a close frame: 1000-1003, 1007-1011, the
+    /// codes IANA registered since (1012 Service Restart, 1013 Try Again Later, 1014 Bad
+    /// Gateway) and 3000-4999. 1004 is reserved; 1005, 1006 and 1015 must never be sent
+    /// (§7.4.1); codes below 1000 are unused and 1016-2999 are not assigned, so receiving them
+    /// is a protocol error.
     /// </summary>
     public static bool IsValidOnWire(int code) => code switch
     {
         >= 1000 and <= 1003 => true,
-        >= 1007 and <= 1011 => true,
+        >= 1007 and <= 1014 => true,
         >= 3000 and <= 4999 => true,
         _ => false,
     };

@@ -15,6 +15,9 @@ public class CloseStatusRulesTests
     [InlineData(1009)]
     [InlineData(1010)]
     [InlineData(1011)]
+    [InlineData(1012)]
+    [InlineData(1013)]
+    [InlineData(1014)]
     [InlineData(3000)]
     [InlineData(3999)]
     [InlineData(4000)]
@@ -30,9 +33,6 @@ public class CloseStatusRulesTests
     [InlineData(1004)]
     [InlineData(1005)]
     [InlineData(1006)]
-    [InlineData(1012)]
-    [InlineData(1013)]
-    [InlineData(1014)]
     [InlineData(1015)]
     [InlineData(1016)]
     [InlineData(2000)]
@@ -50,5 +50,8 @@ public class CloseStatusRulesTests
         Assert.Equal(1002, (int)CloseStatus.ProtocolError);
         Assert.Equal(1007, (int)CloseStatus.InvalidPayloadData);
         Assert.Equal(1009, (int)CloseStatus.MessageTooBig);
+        Assert.Equal(1012, (int)CloseStatus.ServiceRestart);
+        Assert.Equal(1013, (int)CloseStatus.TryAgainLater);
+        Assert.Equal(1014, (int)CloseStatus.BadGateway);
     }
 }

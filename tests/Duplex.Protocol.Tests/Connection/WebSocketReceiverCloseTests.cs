@@ -34,6 +34,9 @@ public class WebSocketReceiverCloseTests
     [InlineData("03 F1", 1009)]
     [InlineData("03 F2", 1010)]
     [InlineData("03 F3", 1011)]
+    [InlineData("03 F4", 1012)]
+    [InlineData("03 F5", 1013)]
+    [InlineData("03 F6", 1014)]
     [InlineData("0B B8", 3000)]
     [InlineData("0F 9F", 3999)]
     [InlineData("0F A0", 4000)]
@@ -52,9 +55,6 @@ public class WebSocketReceiverCloseTests
     [InlineData("03 EC")] // 1004
     [InlineData("03 ED")] // 1005
     [InlineData("03 EE")] // 1006
-    [InlineData("03 F4")] // 1012
-    [InlineData("03 F5")] // 1013
-    [InlineData("03 F6")] // 1014
     [InlineData("03 F7")] // 1015
     [InlineData("03 F8")] // 1016
     [InlineData("07 D0")] // 2000

@@ -84,6 +84,20 @@ public sealed class CloseTests
         Assert.True(await raw.WaitForServerCloseAsync(), "the server closes TCP after echoing the close");
     }
 
+    [Theory]
+    [InlineData(1012)] // Service Restart
+    [InlineData(1013)] // Try Again Later
+    [InlineData(1014)] // Bad Gateway
+    public async Task Close_codes_registered_with_IANA_after_RFC_6455_are_accepted_and_echoed(ushort code)
+    {
+        await using EchoServer server = await EchoServer.StartAsync();
+        await using RawWebSocket raw = await RawWebSocket.ConnectAsync(server.Port);
+
+        await raw.SendFrameAsync(Opcode.Close, RawWebSocket.ClosePayload(code, "later"));
+
+        Assert.Equal(code, (await raw.ReadCloseAsync()).CloseCode);
+    }
+
     [Fact]
     public async Task Empty_close_is_answered_with_an_empty_close()
     {
