@@ -7,42 +7,20 @@
 // usage: node chromium-demo.js PAGE_URL [--timeout SECONDS] [--chromium PATH]
 // Prints one JSON line, {"ok":true,...} or {"ok":false,"error":"..."}, and exits 0 or 1.
 
-const fs = require('fs');
-const os = require('os');
-const path = require('path');
-const { parseArgs, intOption, printResult } = require('./peer-common');
-
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const { parseArgs, intOption, printResult, chromiumPath, exitUnlessChromiumAt, withChromiumPage, runBrowserPeer } = require('./peer-common');
 
 const { positional, options } = parseArgs(process.argv.slice(2));
 const pageUrl = positional[0];
 const timeoutMs = intOption(options, 'timeout', 30) * 1000;
-const executablePath = options.chromium || process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const executablePath = chromiumPath(options);
 if (!pageUrl) {
   printResult({ ok: false, error: 'usage: chromium-demo.js PAGE_URL' });
   process.exit(2);
 }
-if (!fs.existsSync(executablePath)) {
-  printResult({ ok: false, error: `Chromium not found at ${executablePath}; run ./test.sh to install it` });
-  process.exit(1);
-}
+exitUnlessChromiumAt(executablePath);
 
-async function main() {
-  let chromium;
-  try {
-    ({ chromium } = require('playwright-core'));
-  } catch (e) {
-    return { ok: false, error: `playwright-core is not installed in tests/peers (run ./test.sh): ${e.message}` };
-  }
-  const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'duplex-demo-'));
-  const browserLog = [];
-  let context;
-  try {
-    context = await chromium.launchPersistentContext(userDataDir, { executablePath, headless: true, args: CHROMIUM_ARGS, timeout: timeoutMs });
-    const page = context.pages()[0] || (await context.newPage());
-    page.setDefaultTimeout(timeoutMs);
-    page.on('pageerror', (e) => browserLog.push(`pageerror: ${e.message}`));
+function main() {
+  return withChromiumPage({ executablePath, timeoutMs, profilePrefix: 'duplex-demo-' }, async (page, browserLog) => {
     await page.goto(pageUrl);
     await page.waitForSelector('#status[data-state="open"]');
 
@@ -64,20 +42,7 @@ async function main() {
     const status = await page.textContent('#status');
     if (browserLog.length > 0) return { ok: false, error: 'the page raised errors', browserLog };
     return { ok: true, echoed, stats, status };
-  } catch (e) {
-    return { ok: false, error: `browser: ${e.message}`, browserLog };
-  } finally {
-    if (context) await context.close().catch(() => {});
-    fs.rmSync(userDataDir, { recursive: true, force: true });
-  }
+  });
 }
 
-const overall = setTimeout(() => {
-  printResult({ ok: false, error: `timed out after ${(3 * timeoutMs) / 1000} s in total` });
-  process.exit(1);
-}, 3 * timeoutMs);
-main().then((result) => {
-  clearTimeout(overall);
-  printResult(result);
-  process.exit(result.ok ? 0 : 1);
-});
+runBrowserPeer(main, timeoutMs);

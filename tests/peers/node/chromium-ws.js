@@ -19,21 +19,7 @@
 // Sec-WebSocket-Extensions (Chromium offers permessage-deflate on every WebSocket).
 // Prints one JSON line, {"ok":true,...} or {"ok":false,"error":"..."}, and exits 0 or 1.
 
-const fs = require('fs');
-const os = require('os');
-const path = require('path');
-const { parseArgs, intOption, printResult } = require('./peer-common');
-
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+const { parseArgs, intOption, printResult, chromiumPath, exitUnlessChromiumAt, withChromiumPage, runBrowserPeer } = require('./peer-common');
 
 let pageUrl;
 let settings;
@@ -46,7 +32,7 @@ try {
   pageUrl = positional[0];
   timeoutMs = options.timeout === undefined ? 60000 : Math.round(Number(options.timeout) * 1000);
   if (!(timeoutMs > 0)) throw new Error(`option --timeout must be a positive number of seconds, got ${options.timeout}`);
-  executablePath = options.chromium || process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+  executablePath = chromiumPath(options);
   settings = {
     wsUrl: options.ws,
     protocols: options.subprotocol,
@@ -63,10 +49,7 @@ try {
   process.exit(2);
 }
 
-if (!fs.existsSync(executablePath)) {
-  printResult({ ok: false, error: `Chromium not found at ${executablePath}; run ./test.sh to install it` });
-  process.exit(1);
-}
+exitUnlessChromiumAt(executablePath);
 
 // Runs inside the page: everything here is the browser's own WebSocket API.
 async function pageScript(s) {
@@ -207,27 +190,9 @@ async function pageScript(s) {
   return result;
 }
 
-async function main() {
-  let chromium;
-  try {
-    ({ chromium } = require('playwright-core'));
-  } catch (e) {
-    return { ok: false, error: `playwright-core is not installed in tests/peers (run ./test.sh): ${e.message}` };
-  }
-  const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'duplex-chromium-'));
-  const browserLog = [];
-  let context;
-  try {
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath,
-      headless: true,
-      args: CHROMIUM_ARGS,
-      timeout: timeoutMs,
-    });
-    const page = context.pages()[0] || (await context.newPage());
-    page.setDefaultTimeout(timeoutMs);
+function main() {
+  return withChromiumPage({ executablePath, timeoutMs, profilePrefix: 'duplex-chromium-' }, async (page, browserLog) => {
     page.on('console', (m) => browserLog.push(`console.${m.type()}: ${m.text()}`));
-    page.on('pageerror', (e) => browserLog.push(`pageerror: ${e.message}`));
     const response = await page.goto(pageUrl, { timeout: timeoutMs });
     if (response && !response.ok()) {
       return { ok: false, error: `page ${pageUrl} answered HTTP ${response.status()}` };
@@ -237,21 +202,7 @@ async function main() {
     result.page = pageUrl;
     if (browserLog.length > 0) result.browserLog = browserLog;
     return result;
-  } catch (e) {
-    return { ok: false, error: `browser: ${e.message}`, browserLog };
-  } finally {
-    if (context) await context.close().catch(() => {});
-    fs.rmSync(userDataDir, { recursive: true, force: true });
-  }
+  });
 }
 
-const overall = setTimeout(() => {
-  printResult({ ok: false, error: `timed out after ${(3 * timeoutMs) / 1000} s in total` });
-  process.exit(1);
-}, 3 * timeoutMs);
-overall.unref();
-
-main().then((result) => {
-  printResult(result);
-  process.exit(result.ok ? 0 : 1);
-});
+runBrowserPeer(main, timeoutMs);

@@ -1,5 +1,10 @@
 'use strict';
-// Helpers shared by the Node peers: argument parsing, deterministic payloads, result lines.
+// Helpers shared by the Node peers: argument parsing, deterministic payloads, result lines,
+// and the headless Chromium that the browser peers drive.
+
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
 
 /**
  * Parses argv into { positional: [], options: {} }.
@@ -80,4 +85,77 @@ function printResult(result) {
   process.stdout.write(JSON.stringify(result) + '\n');
 }
 
-module.exports = { parseArgs, intOption, binaryPattern, textPattern, describeMismatch, printResult };
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+/** The Chromium to drive: --chromium PATH, else $CHROMIUM_PATH, else /usr/bin/chromium. */
+function chromiumPath(options) {
+  return options.chromium || process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+}
+
+/** Prints the failure line and exits 1 when there is no Chromium at `executablePath`. */
+function exitUnlessChromiumAt(executablePath) {
+  if (!fs.existsSync(executablePath)) {
+    printResult({ ok: false, error: `Chromium not found at ${executablePath}; run ./test.sh to install it` });
+    process.exit(1);
+  }
+}
+
+/**
+ * Launches headless Chromium through playwright-core with a fresh profile (a temporary folder
+ * named `profilePrefix`...), hands its page to `use(page, browserLog)` and returns what `use`
+ * returns. Page errors are collected in `browserLog`. Any failure becomes an {ok:false} result;
+ * the browser is closed and the profile removed in every case.
+ */
+async function withChromiumPage({ executablePath, timeoutMs, profilePrefix }, use) {
+  let chromium;
+  try {
+    ({ chromium } = require('playwright-core'));
+  } catch (e) {
+    return { ok: false, error: `playwright-core is not installed in tests/peers (run ./test.sh): ${e.message}` };
+  }
+  const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), profilePrefix));
+  const browserLog = [];
+  let context;
+  try {
+    context = await chromium.launchPersistentContext(userDataDir, { executablePath, headless: true, args: CHROMIUM_ARGS, timeout: timeoutMs });
+    const page = context.pages()[0] || (await context.newPage());
+    page.setDefaultTimeout(timeoutMs);
+    page.on('pageerror', (e) => browserLog.push(`pageerror: ${e.message}`));
+    return await use(page, browserLog);
+  } catch (e) {
+    return { ok: false, error: `browser: ${e.message}`, browserLog };
+  } finally {
+    if (context) await context.close().catch(() => {});
+    fs.rmSync(userDataDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Runs `main`, prints the result line it resolves to and exits 0 when it is ok, 1 otherwise;
+ * after 3 x `timeoutMs` in all it prints a time-out failure and exits 1 instead.
+ */
+function runBrowserPeer(main, timeoutMs) {
+  const overall = setTimeout(() => {
+    printResult({ ok: false, error: `timed out after ${(3 * timeoutMs) / 1000} s in total` });
+    process.exit(1);
+  }, 3 * timeoutMs);
+  main().then((result) => {
+    clearTimeout(overall);
+    printResult(result);
+    process.exit(result.ok ? 0 : 1);
+  });
+}
+
+module.exports = {
+  parseArgs,
+  intOption,
+  binaryPattern,
+  textPattern,
+  describeMismatch,
+  printResult,
+  chromiumPath,
+  exitUnlessChromiumAt,
+  withChromiumPage,
+  runBrowserPeer,
+};

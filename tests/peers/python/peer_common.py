@@ -1,7 +1,45 @@
-"""Helpers shared by the Python peers: deterministic payloads and result lines."""
+"""Helpers shared by the Python peers: handshake options, deterministic payloads and result lines."""
 
 import json
 import sys
+
+
+def add_handshake_arguments(parser) -> None:
+    """The --subprotocol and permessage-deflate options that the client and the echo server share."""
+    parser.add_argument("--subprotocol", action="append", default=[])
+    parser.add_argument("--deflate", action="store_true")
+    parser.add_argument("--server-no-context-takeover", action="store_true")
+    parser.add_argument("--client-no-context-takeover", action="store_true")
+    parser.add_argument("--server-max-window-bits", type=int)
+    parser.add_argument("--client-max-window-bits", type=int)
+
+
+def compression_settings(args, factory_class, client_max_window_bits_default=None) -> dict:
+    """The compression keyword arguments for websockets that the deflate options ask for.
+
+    Without --deflate none; with --deflate alone the library's default offer (compression="deflate");
+    with any of the parameters a `factory_class` (the client or server PerMessageDeflateFactory) built
+    from them, --client-max-window-bits falling back to `client_max_window_bits_default`.
+    """
+    if not args.deflate:
+        return {"compression": None}
+    tuned = (
+        args.server_no_context_takeover
+        or args.client_no_context_takeover
+        or args.server_max_window_bits is not None
+        or args.client_max_window_bits is not None
+    )
+    if not tuned:
+        return {"compression": "deflate"}
+    factory = factory_class(
+        server_no_context_takeover=args.server_no_context_takeover,
+        client_no_context_takeover=args.client_no_context_takeover,
+        server_max_window_bits=args.server_max_window_bits,
+        client_max_window_bits=(
+            args.client_max_window_bits if args.client_max_window_bits is not None else client_max_window_bits_default
+        ),
+    )
+    return {"compression": None, "extensions": [factory]}
 
 
 def binary_pattern(size: int) -> bytes:

@@ -32,7 +32,14 @@ import sys
 import websockets
 from websockets.extensions.permessage_deflate import ClientPerMessageDeflateFactory
 
-from peer_common import binary_pattern, describe_mismatch, print_result, text_pattern
+from peer_common import (
+    add_handshake_arguments,
+    binary_pattern,
+    compression_settings,
+    describe_mismatch,
+    print_result,
+    text_pattern,
+)
 
 
 def parse_args():
@@ -41,12 +48,7 @@ def parse_args():
     parser.add_argument("--count", type=int, default=10)
     parser.add_argument("--size", type=int, default=1024 * 1024)
     parser.add_argument("--binary-size", type=int, default=64 * 1024)
-    parser.add_argument("--subprotocol", action="append", default=[])
-    parser.add_argument("--deflate", action="store_true")
-    parser.add_argument("--server-no-context-takeover", action="store_true")
-    parser.add_argument("--client-no-context-takeover", action="store_true")
-    parser.add_argument("--server-max-window-bits", type=int)
-    parser.add_argument("--client-max-window-bits", type=int)
+    add_handshake_arguments(parser)
     parser.add_argument("--close-code", type=int, default=1000)
     parser.add_argument("--close-reason", default="bye")
     parser.add_argument("--timeout", type=float, default=30.0)
@@ -80,32 +82,13 @@ class Script:
             raise AssertionError(f"echo differs: {describe_mismatch(payload, reply)}")
         self.result["steps"].append(name)
 
-    def compression_settings(self) -> dict:
-        args = self.args
-        if not args.deflate:
-            return {"compression": None}
-        tuned = (
-            args.server_no_context_takeover
-            or args.client_no_context_takeover
-            or args.server_max_window_bits is not None
-            or args.client_max_window_bits is not None
-        )
-        if not tuned:
-            return {"compression": "deflate"}
-        factory = ClientPerMessageDeflateFactory(
-            server_no_context_takeover=args.server_no_context_takeover,
-            client_no_context_takeover=args.client_no_context_takeover,
-            server_max_window_bits=args.server_max_window_bits,
-            client_max_window_bits=args.client_max_window_bits if args.client_max_window_bits is not None else True,
-        )
-        return {"compression": None, "extensions": [factory]}
-
     async def run(self) -> None:
         args = self.args
         ws = await websockets.connect(
             args.url,
             subprotocols=args.subprotocol or None,
-            **self.compression_settings(),
+            # Without --client-max-window-bits the offer still carries the bare parameter.
+            **compression_settings(args, ClientPerMessageDeflateFactory, client_max_window_bits_default=True),
             max_size=64 * 1024 * 1024,
             ping_interval=None,
             open_timeout=args.timeout,

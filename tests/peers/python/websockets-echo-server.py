@@ -34,7 +34,7 @@ from urllib.parse import parse_qs, urlsplit
 import websockets
 from websockets.extensions.permessage_deflate import ServerPerMessageDeflateFactory
 
-from peer_common import print_line
+from peer_common import add_handshake_arguments, compression_settings, print_line
 
 
 def log(kind: str, data: dict) -> None:
@@ -43,12 +43,7 @@ def log(kind: str, data: dict) -> None:
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--subprotocol", action="append", default=[])
-    parser.add_argument("--deflate", action="store_true")
-    parser.add_argument("--server-no-context-takeover", action="store_true")
-    parser.add_argument("--client-no-context-takeover", action="store_true")
-    parser.add_argument("--server-max-window-bits", type=int)
-    parser.add_argument("--client-max-window-bits", type=int)
+    add_handshake_arguments(parser)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0)
     return parser.parse_args()
@@ -94,26 +89,6 @@ async def handler(websocket) -> None:
     log("CLOSE", {"code": websocket.close_code, "reason": websocket.close_reason})
 
 
-def compression_settings(args) -> dict:
-    if not args.deflate:
-        return {"compression": None}
-    tuned = (
-        args.server_no_context_takeover
-        or args.client_no_context_takeover
-        or args.server_max_window_bits is not None
-        or args.client_max_window_bits is not None
-    )
-    if not tuned:
-        return {"compression": "deflate"}
-    factory = ServerPerMessageDeflateFactory(
-        server_no_context_takeover=args.server_no_context_takeover,
-        client_no_context_takeover=args.client_no_context_takeover,
-        server_max_window_bits=args.server_max_window_bits,
-        client_max_window_bits=args.client_max_window_bits,
-    )
-    return {"compression": None, "extensions": [factory]}
-
-
 def watch_stdin(loop: asyncio.AbstractEventLoop, stop: asyncio.Future) -> None:
     def read_until_eof() -> None:
         try:
@@ -139,7 +114,7 @@ async def main() -> None:
         args.host,
         args.port,
         subprotocols=args.subprotocol or None,
-        **compression_settings(args),
+        **compression_settings(args, ServerPerMessageDeflateFactory),
         max_size=64 * 1024 * 1024,
         ping_interval=None,
         close_timeout=5,
