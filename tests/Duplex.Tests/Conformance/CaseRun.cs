@@ -35,7 +35,7 @@ internal sealed class CaseRun : IAsyncDisposable
     private readonly EchoServer? _server;
     private readonly RawWebSocketServer? _fakeServer;
     private readonly WebSocketConnection? _client;
-    private Task? _agent;
+    private Task<Exception?>? _agent;
 
     private CaseRun(Side side, RawPeer peer, EchoServer? server, RawWebSocketServer? fakeServer, WebSocketConnection? client)
     {
@@ -57,7 +57,7 @@ internal sealed class CaseRun : IAsyncDisposable
     /// <summary>The Duplex client under test (client cases only).</summary>
     public WebSocketConnection? Client => _client;
 
-    /// <summary>What the agent loop of a Duplex client threw, if anything (client cases only).</summary>
+    /// <summary>What the agent loop of a Duplex client threw, if anything (client cases only; known once the loop has ended).</summary>
     public Exception? AgentError { get; private set; }
 
     public static async Task<CaseRun> StartAsync(Side side)
@@ -100,48 +100,13 @@ internal sealed class CaseRun : IAsyncDisposable
             RawPeer peer = await fake.AcceptAsync();
             WebSocketConnection client = await connecting.Within("the Duplex client to connect");
             var run = new CaseRun(side, peer, null, fake, client);
-            run._agent = RunAgentAsync(client, run);
+            run._agent = AutobahnAgent.EchoUntilClosedAsync(client);
             return run;
         }
         catch
         {
             await fake.DisposeAsync();
             throw;
-        }
-    }
-
-    /// <summary>
-    /// The echo loop of <c>duplex autobahn-agent</c>: echo every message with its type until the
-    /// connection closes; a send refused because closing has begun is ignored.
-    /// </summary>
-    private static async Task RunAgentAsync(WebSocketConnection connection, CaseRun run)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        try
-        {
-            await using (connection)
-            {
-                while (true)
-                {
-                    WebSocketMessage message = await connection.ReceiveAsync(timeout.Token);
-                    if (message.IsClose)
-                    {
-                        break;
-                    }
-
-                    try
-                    {
-                        await connection.SendAsync(message, timeout.Token);
-                    }
-                    catch (WebSocketClosedException)
-                    {
-                    }
-                }
-            }
-        }
-        catch (Exception ex)
-        {
-            run.AgentError = ex;
         }
     }
 
@@ -299,7 +264,7 @@ internal sealed class CaseRun : IAsyncDisposable
         }
 
         Peer.CloseTcp();
-        await _agent!.Within("the Duplex client's echo loop to end after the server closed TCP", TimeSpan.FromSeconds(10));
+        AgentError = await _agent!.Within("the Duplex client's echo loop to end after the server closed TCP", TimeSpan.FromSeconds(10));
         if (AgentError is not null)
         {
             Assert.Fail($"Client: the echo loop failed: {AgentError}");

@@ -34,8 +34,7 @@ internal sealed class CompressionCaseRun : IAsyncDisposable
     private readonly int _receiveWindowBits;
     private readonly bool _receiveNoContextTakeover;
     private MessageInflater _inflater;
-    private Task? _agent;
-    private Exception? _agentError;
+    private Task<Exception?>? _agent;
 
     private CompressionCaseRun(
         Side side,
@@ -220,7 +219,7 @@ internal sealed class CompressionCaseRun : IAsyncDisposable
             connecting = null;
             CompressionAgreement agreement = ParseAnswer(where, answer);
             var run = new CompressionCaseRun(Side.Client, peer, caseId, offer, answer, agreement, clientOptions, null, listener, client);
-            run._agent = RunAgentAsync(client, run);
+            run._agent = AutobahnAgent.EchoUntilClosedAsync(client);
             return run;
         }
         catch
@@ -245,38 +244,6 @@ internal sealed class CompressionCaseRun : IAsyncDisposable
             listener.Stop();
             listener.Dispose();
             throw;
-        }
-    }
-
-    /// <summary>The echo loop of <c>duplex autobahn-agent</c>: echo every message with its type until the connection closes.</summary>
-    private static async Task RunAgentAsync(WebSocketConnection connection, CompressionCaseRun run)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        try
-        {
-            await using (connection)
-            {
-                while (true)
-                {
-                    WebSocketMessage message = await connection.ReceiveAsync(timeout.Token);
-                    if (message.IsClose)
-                    {
-                        break;
-                    }
-
-                    try
-                    {
-                        await connection.SendAsync(message, timeout.Token);
-                    }
-                    catch (WebSocketClosedException)
-                    {
-                    }
-                }
-            }
-        }
-        catch (Exception ex)
-        {
-            run._agentError = ex;
         }
     }
 
@@ -486,10 +453,10 @@ internal sealed class CompressionCaseRun : IAsyncDisposable
         }
 
         Peer.CloseTcp();
-        await _agent!.Within("the Duplex client's echo loop to end after the server closed TCP", TimeSpan.FromSeconds(10));
-        if (_agentError is not null)
+        Exception? agentError = await _agent!.Within("the Duplex client's echo loop to end after the server closed TCP", TimeSpan.FromSeconds(10));
+        if (agentError is not null)
         {
-            Assert.Fail($"{Describe()}: the echo loop failed: {_agentError}");
+            Assert.Fail($"{Describe()}: the echo loop failed: {agentError}");
         }
     }
 

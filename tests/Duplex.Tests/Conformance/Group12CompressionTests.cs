@@ -27,8 +27,10 @@ public class Group12CompressionTests : ConformanceTestBase
 
     public static TheoryData<string, int, int> Cases_12_5 => CompressionCases.Numbered("12.5");
 
-    private async Task RunAsync(string caseId, CompressionTestData data, int length, int autoFragment)
+    /// <summary>Runs one case of <paramref name="subgroup"/> (its id must start with that number) with <paramref name="data"/>.</summary>
+    private async Task RunAsync(string subgroup, string caseId, CompressionTestData data, int length, int autoFragment)
     {
+        Assert.StartsWith($"{subgroup}.", caseId, StringComparison.Ordinal);
         await using CompressionCaseRun run = await CompressionCaseRun.StartAsync(Side, caseId, CompressionSetting.Default, new PerMessageDeflateOptions());
         await run.EchoMessagesAsync(data, length, autoFragment, CompressionCases.Count(length));
         await run.CloseNormallyAsync();
@@ -36,41 +38,26 @@ public class Group12CompressionTests : ConformanceTestBase
 
     [Theory]
     [MemberData(nameof(Cases_12_1))]
-    public Task Case_12_1_x_json_text_is_echoed_compressed(string caseId, int length, int autoFragment)
-    {
-        Assert.StartsWith("12.1.", caseId, StringComparison.Ordinal);
-        return RunAsync(caseId, CompressionTestData.Json, length, autoFragment);
-    }
+    public Task Case_12_1_x_json_text_is_echoed_compressed(string caseId, int length, int autoFragment) =>
+        RunAsync("12.1", caseId, CompressionTestData.Json, length, autoFragment);
 
     [Theory]
     [MemberData(nameof(Cases_12_2))]
-    public Task Case_12_2_x_bitmap_is_echoed_compressed(string caseId, int length, int autoFragment)
-    {
-        Assert.StartsWith("12.2.", caseId, StringComparison.Ordinal);
-        return RunAsync(caseId, CompressionTestData.Bitmap, length, autoFragment);
-    }
+    public Task Case_12_2_x_bitmap_is_echoed_compressed(string caseId, int length, int autoFragment) =>
+        RunAsync("12.2", caseId, CompressionTestData.Bitmap, length, autoFragment);
 
     [Theory]
     [MemberData(nameof(Cases_12_3))]
-    public Task Case_12_3_x_german_text_as_binary_is_echoed_compressed(string caseId, int length, int autoFragment)
-    {
-        Assert.StartsWith("12.3.", caseId, StringComparison.Ordinal);
-        return RunAsync(caseId, CompressionTestData.German, length, autoFragment);
-    }
+    public Task Case_12_3_x_german_text_as_binary_is_echoed_compressed(string caseId, int length, int autoFragment) =>
+        RunAsync("12.3", caseId, CompressionTestData.German, length, autoFragment);
 
     [Theory]
     [MemberData(nameof(Cases_12_4))]
-    public Task Case_12_4_x_html_text_is_echoed_compressed(string caseId, int length, int autoFragment)
-    {
-        Assert.StartsWith("12.4.", caseId, StringComparison.Ordinal);
-        return RunAsync(caseId, CompressionTestData.Html, length, autoFragment);
-    }
+    public Task Case_12_4_x_html_text_is_echoed_compressed(string caseId, int length, int autoFragment) =>
+        RunAsync("12.4", caseId, CompressionTestData.Html, length, autoFragment);
 
     [Theory]
     [MemberData(nameof(Cases_12_5))]
-    public Task Case_12_5_x_incompressible_bytes_are_echoed_compressed(string caseId, int length, int autoFragment)
-    {
-        Assert.StartsWith("12.5.", caseId, StringComparison.Ordinal);
-        return RunAsync(caseId, CompressionTestData.Random, length, autoFragment);
-    }
+    public Task Case_12_5_x_incompressible_bytes_are_echoed_compressed(string caseId, int length, int autoFragment) =>
+        RunAsync("12.5", caseId, CompressionTestData.Random, length, autoFragment);
 }

@@ -90,10 +90,8 @@ public sealed class ClientWebSocketCompressionInteropTests(ITestOutputHelper out
     [Fact]
     public async Task ClientWebSocket_and_the_Duplex_server_both_compress_a_100kB_text_on_the_wire()
     {
-        await using var server = await InteropDuplexServer.StartAsync(compression: new PerMessageDeflateOptions());
-        await using var relay = CountingTcpRelay.Start(server.Port);
-        using var ws = await ConnectAsync(relay.WebSocketUri(InteropDuplexServer.EchoPath), new WebSocketDeflateOptions());
-        AssertAgreed(ws, "permessage-deflate");
+        await using var connection = await RelayedDeflateConnection.OpenAsync(InteropDuplexServer.EchoPath);
+        var (_, relay, ws) = connection;
         var payload = Encoding.UTF8.GetBytes(InteropPayloads.Text(100_000));
 
         var before = relay.Snapshot();
@@ -109,10 +107,8 @@ public sealed class ClientWebSocketCompressionInteropTests(ITestOutputHelper out
     [Fact]
     public async Task ClientWebSocket_messages_sent_with_DisableCompression_and_in_fragments_are_echoed_by_the_Duplex_server_with_deflate_on()
     {
-        await using var server = await InteropDuplexServer.StartAsync(compression: new PerMessageDeflateOptions());
-        await using var relay = CountingTcpRelay.Start(server.Port);
-        using var ws = await ConnectAsync(relay.WebSocketUri(InteropDuplexServer.EchoPath), new WebSocketDeflateOptions());
-        AssertAgreed(ws, "permessage-deflate");
+        await using var connection = await RelayedDeflateConnection.OpenAsync(InteropDuplexServer.EchoPath);
+        var (_, relay, ws) = connection;
         var payload = Encoding.UTF8.GetBytes(InteropPayloads.Text(100_000));
 
         // RSV1 clear on a connection that agreed on deflate: an uncompressed message.
@@ -166,10 +162,8 @@ public sealed class ClientWebSocketCompressionInteropTests(ITestOutputHelper out
     [Fact]
     public async Task Duplex_server_closes_with_1009_when_a_small_compressed_message_from_ClientWebSocket_inflates_past_its_limit()
     {
-        await using var server = await InteropDuplexServer.StartAsync(compression: new PerMessageDeflateOptions());
-        await using var relay = CountingTcpRelay.Start(server.Port);
-        using var ws = await ConnectAsync(relay.WebSocketUri(InteropDuplexServer.SmallPath), new WebSocketDeflateOptions());
-        AssertAgreed(ws, "permessage-deflate");
+        await using var connection = await RelayedDeflateConnection.OpenAsync(InteropDuplexServer.SmallPath);
+        var (server, relay, ws) = connection;
 
         // 100000 zeros deflate to about a hundred bytes, far below the endpoint's 1024-byte limit
         // that the message inflates past.
@@ -182,6 +176,56 @@ public sealed class ClientWebSocketCompressionInteropTests(ITestOutputHelper out
         Assert.Equal(WebSocketCloseStatus.MessageTooBig, ws.CloseStatus);
         Assert.Equal(1009, (await server.WaitForCloseAsync(InteropTimeouts.Step)).Code);
         Assert.True(wire.ClientToServer < InteropDuplexServer.SmallMessageLimit, $"ClientWebSocket's 100000 zeros took {wire.ClientToServer} bytes on the wire, not under the limit");
+    }
+
+    /// <summary>
+    /// The Duplex server with permessage-deflate on, a <see cref="CountingTcpRelay"/> in front of
+    /// it, and a ClientWebSocket with default <see cref="WebSocketDeflateOptions"/> connected
+    /// through the relay to <c>path</c>, whose 101 response has agreed on plain permessage-deflate.
+    /// </summary>
+    private sealed class RelayedDeflateConnection(InteropDuplexServer server, CountingTcpRelay relay, ClientWebSocket ws) : IAsyncDisposable
+    {
+        /// <summary>Starts the server and the relay, connects through them to <paramref name="path"/> and checks the agreement.</summary>
+        public static async Task<RelayedDeflateConnection> OpenAsync(string path)
+        {
+            var started = await InteropDuplexServer.StartAsync(compression: new PerMessageDeflateOptions());
+            CountingTcpRelay? opened = null;
+            ClientWebSocket? connected = null;
+            try
+            {
+                opened = CountingTcpRelay.Start(started.Port);
+                connected = await ConnectAsync(opened.WebSocketUri(path), new WebSocketDeflateOptions());
+                AssertAgreed(connected, "permessage-deflate");
+                return new RelayedDeflateConnection(started, opened, connected);
+            }
+            catch
+            {
+                connected?.Dispose();
+                if (opened is not null)
+                {
+                    await opened.DisposeAsync();
+                }
+
+                await started.DisposeAsync();
+                throw;
+            }
+        }
+
+        /// <summary>Gives the server, the relay and the ClientWebSocket, for a test to name as it likes.</summary>
+        public void Deconstruct(out InteropDuplexServer duplexServer, out CountingTcpRelay countingRelay, out ClientWebSocket client)
+        {
+            duplexServer = server;
+            countingRelay = relay;
+            client = ws;
+        }
+
+        /// <summary>Disposes the ClientWebSocket, then the relay, then the server.</summary>
+        public async ValueTask DisposeAsync()
+        {
+            ws.Dispose();
+            await relay.DisposeAsync();
+            await server.DisposeAsync();
+        }
     }
 
     private static async Task<ClientWebSocket> ConnectAsync(Uri uri, WebSocketDeflateOptions deflate)
