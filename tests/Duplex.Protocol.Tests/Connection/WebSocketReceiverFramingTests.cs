@@ -90,6 +90,21 @@ public class WebSocketReceiverFramingTests
         Assert.InRange(consumed, 0, 6);
     }
 
+    [Fact]
+    public void After_an_error_it_reports_failed_and_returns_the_error_again_without_input()
+    {
+        var receiver = new WebSocketReceiver(new ReceiverOptions { Role = Role.Client });
+        Assert.False(receiver.Failed);
+
+        // A reserved opcode (RFC 6455 §5.2: "the receiving endpoint MUST _Fail the WebSocket Connection_").
+        Assert.Equal(ReceiveEvent.Error, receiver.Receive(Hex.Bytes("83 00"), [], out _, out _));
+
+        Assert.True(receiver.Failed);
+        Assert.Equal(ReceiveEvent.Error, receiver.Receive([], [], out int consumed, out _));
+        Assert.Equal(0, consumed);
+        Assert.Equal(CloseStatus.ProtocolError, receiver.ErrorStatus);
+    }
+
     [Theory]
     [InlineData("82 7F 80 00 00 00 00 00 00 00", 1002)] // 64-bit length with the high bit set
     [InlineData("81 05 48 65 6c 6c 6f 82 7F 80 00 00 00 00 00 00 00", 1002)]

@@ -30,6 +30,19 @@ public class HttpHeadersTests
     }
 
     [Fact]
+    public void GetFirst_gives_the_first_line_and_counts_every_line_of_the_name()
+    {
+        var headers = new HttpHeaders { { "Host", "a" }, { "Other", "x" }, { "host", "b" } };
+
+        Assert.Equal("a", headers.GetFirst("HOST", out int hosts));
+        Assert.Equal(2, hosts);
+        Assert.Equal("x", headers.GetFirst("other", out int others));
+        Assert.Equal(1, others);
+        Assert.Null(headers.GetFirst("Missing", out int missing));
+        Assert.Equal(0, missing);
+    }
+
+    [Fact]
     public void GetValues_gives_each_field_line_as_received()
     {
         var headers = new HttpHeaders { { "Accept", "a" }, { "accept", "b, c" } };
