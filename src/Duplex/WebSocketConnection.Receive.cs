@@ -342,12 +342,7 @@ public sealed partial class WebSocketConnection
                     buffer.Span[written..],
                     out int consumed,
                     out count);
-                _inputOffset += consumed;
-                _inputCount -= consumed;
-                if (_inputCount == 0)
-                {
-                    ReleaseInputBuffer();
-                }
+                ConsumeInput(consumed);
             }
 
             written += count;
@@ -417,7 +412,7 @@ public sealed partial class WebSocketConnection
                 if (!_dataReady)
                 {
                     await DrainAsync(wait: false, cancellationToken).ConfigureAwait(false);
-                    if (TryReadAvailable(size))
+                    if (_stream is Transport.SocketStream && ReadMore(size) > 0)
                     {
                         return true;
                     }
@@ -506,43 +501,6 @@ public sealed partial class WebSocketConnection
         _stream is Transport.SocketStream socket
             ? socket.WaitReadableRawAsync(cancellationToken)
             : _stream.ReadAsync(Memory<byte>.Empty, cancellationToken);
-
-    /// <summary>
-    /// Reads what has already arrived, without waiting, into a fresh input buffer: when the peer
-    /// keeps sending, the next batch is picked up with one system call and no wait. False (and no
-    /// buffer held) when nothing is there yet, at the end of the stream, or on a failure, which the
-    /// waiting read then meets.
-    /// </summary>
-    private bool TryReadAvailable(int size)
-    {
-        if (_stream is not Transport.SocketStream socket || _input is not null)
-        {
-            return false;
-        }
-
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(size);
-        int read;
-        try
-        {
-            read = socket.TryRead(buffer);
-        }
-        catch (Exception ex) when (ex is IOException or ObjectDisposedException)
-        {
-            read = -1;
-        }
-
-        if (read <= 0)
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-            return false;
-        }
-
-        _input = buffer;
-        _inputOffset = 0;
-        _inputCount = read;
-        Volatile.Write(ref _lastReceiveMs, ConnectionTimer.NowMs);
-        return true;
-    }
 
     /// <summary>
     /// Answers the ping just received (RFC 6455 §5.5.3: a pong carries the ping's payload,
@@ -729,6 +687,17 @@ public sealed partial class WebSocketConnection
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             Abort();
+        }
+    }
+
+    /// <summary>Drops <paramref name="consumed"/> bytes from the front of the input buffer, releasing it once empty.</summary>
+    private void ConsumeInput(int consumed)
+    {
+        _inputOffset += consumed;
+        _inputCount -= consumed;
+        if (_inputCount == 0)
+        {
+            ReleaseInputBuffer();
         }
     }
 

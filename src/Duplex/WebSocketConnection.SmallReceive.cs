@@ -305,12 +305,7 @@ public sealed partial class WebSocketConnection
     {
         pong = default;
         ReceiveEvent ev = _receiver.Receive(input, Span<byte>.Empty, out int consumed, out _);
-        _inputOffset += consumed;
-        _inputCount -= consumed;
-        if (_inputCount == 0)
-        {
-            ReleaseInputBuffer();
-        }
+        ConsumeInput(consumed);
 
         if (ev == ReceiveEvent.Pong)
         {
@@ -343,12 +338,7 @@ public sealed partial class WebSocketConnection
         message = default;
         byte[] buffer = ArrayPool<byte>.Shared.Rent(payloadLength);
         ReceiveEvent ev = _receiver.Receive(_input.AsSpan(_inputOffset, _inputCount), buffer, out int consumed, out int written);
-        _inputOffset += consumed;
-        _inputCount -= consumed;
-        if (_inputCount == 0)
-        {
-            ReleaseInputBuffer();
-        }
+        ConsumeInput(consumed);
 
         if (ev != ReceiveEvent.MessageEnd)
         {
@@ -364,8 +354,9 @@ public sealed partial class WebSocketConnection
     }
 
     /// <summary>
-    /// Reads what the socket holds onto the end of the input buffer, making room for a frame of
-    /// <paramref name="frameSize"/> bytes (0 when not yet known) by moving or growing it: the
+    /// Reads what the socket holds onto the end of the input buffer (renting one when there is
+    /// none), making room for a frame of <paramref name="frameSize"/> bytes (0 when not yet
+    /// known) by moving or growing it: the
     /// byte count, -1 when nothing has arrived, 0 at the end of the stream or on a failure (which
     /// the full path then meets). An idle connection is left holding no buffer.
     /// </summary>
@@ -375,7 +366,7 @@ public sealed partial class WebSocketConnection
         byte[]? input = _input;
         if (input is null)
         {
-            input = _input = ArrayPool<byte>.Shared.Rent(NextReadSize);
+            input = _input = ArrayPool<byte>.Shared.Rent(Math.Max(NextReadSize, frameSize));
             _inputOffset = 0;
             _inputCount = 0;
         }

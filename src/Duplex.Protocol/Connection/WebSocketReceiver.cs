@@ -132,11 +132,8 @@ public sealed class WebSocketReceiver
     {
         consumed = 0;
         written = 0;
-        if (_control is not null)
-        {
-            // The last control payload was valid until this call.
-            ReleaseControlPayload();
-        }
+        // The last control payload was valid until this call.
+        ReleaseControlPayload();
 
         if (_failed)
         {
@@ -593,20 +590,15 @@ public sealed class WebSocketReceiver
     /// </summary>
     public void ReleaseControlPayload()
     {
-        if (!(_inFrame && _frame.IsControl))
-        {
-            ReturnControlBuffer();
-        }
-    }
-
-    private void ReturnControlBuffer()
-    {
         byte[]? control = _control;
+        if (control is null || (_inFrame && _frame.IsControl))
+        {
+            // Nothing held, or a control frame is still arriving into it.
+            return;
+        }
+
         _control = null;
         _controlCount = 0;
-        if (control is not null)
-        {
-            ArrayPool<byte>.Shared.Return(control);
-        }
+        ArrayPool<byte>.Shared.Return(control);
     }
 }
