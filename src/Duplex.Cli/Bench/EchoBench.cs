@@ -15,7 +15,11 @@ internal sealed record EchoSettings(int Connections, int InFlight, int Size, Tim
 /// </summary>
 internal sealed class EchoBench : BenchRunBase
 {
-    /// <summary>Above this many bytes in flight per connection, sends leave the receive loop (so neither side can block the other).</summary>
+    /// <summary>
+    /// Above this many bytes in flight per connection, sends leave the receive loop (so neither
+    /// side can block the other), unless one message is in flight: its echo is then read whole
+    /// before the next is sent, and nothing moves the other way while that send runs.
+    /// </summary>
     private const int InlineSendLimit = 64 * 1024;
 
     private readonly EchoSettings _settings;
@@ -25,6 +29,7 @@ internal sealed class EchoBench : BenchRunBase
     private volatile bool _recording;
     private long _t0;
     private double _ticksPerScheduledMessage;
+    private bool _sendsFromReceiveLoop;
 
     private EchoBench(BenchTarget target, EchoSettings settings)
     {
@@ -80,7 +85,8 @@ internal sealed class EchoBench : BenchRunBase
 
         int frameSize = _target.RawTcp ? _settings.Size : BenchSocket.FrameSize(_settings.Size);
         int cap = RateMode ? Math.Max(_settings.InFlight, Math.Clamp((4 << 20) / frameSize, 1, 1024)) : _settings.InFlight;
-        bool inline = !RateMode && (long)cap * frameSize <= InlineSendLimit;
+        bool inline = !RateMode && (cap == 1 || (long)cap * frameSize <= InlineSendLimit);
+        _sendsFromReceiveLoop = inline;
         _connections = new EchoConnection[connected.Length];
         for (int i = 0; i < connected.Length; i++)
         {
@@ -179,7 +185,7 @@ internal sealed class EchoBench : BenchRunBase
         table.Add("connections", $"{_connections.Length} open of {_settings.Connections}");
         table.Add("mode", RateMode
             ? $"fixed rate {_settings.Rate:N0} msg/s in total; latency from each message's intended send time"
-            : $"closed loop, {_settings.InFlight} in flight per connection");
+            : $"closed loop, {_settings.InFlight} in flight per connection, sent from {(_sendsFromReceiveLoop ? "the receive loop" : "a send loop")}");
         table.Add("measured", $"{seconds:0.00} s after {_settings.Warmup.TotalSeconds:0.##} s warm-up");
         table.Add("messages", $"{messages:N0} ({perSecond:N0} msg/s)");
         table.Add("payload", $"{megabytes:N2} MB/s each way ({_settings.Size} B messages)");
@@ -204,6 +210,7 @@ internal sealed class EchoBench : BenchRunBase
                 ["durationSeconds"] = _settings.Duration.TotalSeconds,
                 ["warmupSeconds"] = _settings.Warmup.TotalSeconds,
                 ["rate"] = _settings.Rate,
+                ["sendsFromReceiveLoop"] = _sendsFromReceiveLoop,
             },
             ["connectionsOpen"] = _connections.Length,
             ["seconds"] = Math.Round(seconds, 3),
