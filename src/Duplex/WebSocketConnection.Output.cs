@@ -23,7 +23,7 @@ public sealed partial class WebSocketConnection : IThreadPoolWorkItem
     /// <summary>Buffered output past which a send waits for the writer: bounds memory per connection.</summary>
     private const int OutputFlushThreshold = 64 * 1024;
 
-    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private Threading.AsyncExclusiveLock _writeLock;
     private byte[]? _out;
     private int _outCount;
     private int _flushQueued;
@@ -96,7 +96,7 @@ public sealed partial class WebSocketConnection : IThreadPoolWorkItem
 
         // Ask first, then try: the writer checks the request after it lets go, so one of the two sees the other.
         Interlocked.Exchange(ref _flushWanted, 1);
-        if (_writeLock.Wait(0))
+        if (_writeLock.TryEnter())
         {
             return DrainHeldAsync(cancellationToken);
         }
@@ -107,7 +107,7 @@ public sealed partial class WebSocketConnection : IThreadPoolWorkItem
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask DrainWaitingAsync(CancellationToken cancellationToken)
     {
-        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await _writeLock.EnterAsync(cancellationToken).ConfigureAwait(false);
         await DrainHeldAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -144,7 +144,7 @@ public sealed partial class WebSocketConnection : IThreadPoolWorkItem
     /// <summary>Lets go of the write lock; a flush asked for meanwhile (by a send that did not wait) is queued.</summary>
     private void ReleaseWriter()
     {
-        _writeLock.Release();
+        _writeLock.Exit();
         if (Volatile.Read(ref _flushWanted) != 0 && Volatile.Read(ref _outCount) != 0)
         {
             QueueDeferredFlush();
