@@ -22,6 +22,8 @@ internal sealed class SocketStream : Stream
     private static ArraySegment<byte>[]? t_pair;
 
     private readonly Socket _socket;
+    private readonly ReadinessEngine? _engine = ReadinessEngine.Shared;
+    private ReadableWait? _readable;
     private int _disposed;
 
     public SocketStream(Socket socket)
@@ -221,6 +223,8 @@ internal sealed class SocketStream : Stream
     {
         if (disposing && Interlocked.Exchange(ref _disposed, 1) == 0)
         {
+            // Stop watching the descriptor before it is closed (its number may be reused at once).
+            Volatile.Read(ref _readable)?.Close();
             _socket.Dispose();
         }
 
@@ -233,13 +237,37 @@ internal sealed class SocketStream : Stream
     /// pends. Failures come as <see cref="SocketException"/>.
     /// </summary>
     public ValueTask<int> WaitReadableRawAsync(CancellationToken cancellationToken) =>
-        _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, cancellationToken);
+        _engine is null ? _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, cancellationToken) : WaitWithEngine(cancellationToken);
+
+    /// <summary>The wait through the <see cref="ReadinessEngine"/> (one reused object per socket, created at the first wait).</summary>
+    private ValueTask<int> WaitWithEngine(CancellationToken cancellationToken)
+    {
+        ReadableWait? wait = Volatile.Read(ref _readable);
+        if (wait is null)
+        {
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+            var created = new ReadableWait(_engine!, (int)_socket.SafeHandle.DangerousGetHandle());
+            wait = Interlocked.CompareExchange(ref _readable, created, null) ?? created;
+            if (wait != created)
+            {
+                // Lost a race with another first wait: never armed, so only its slot goes.
+                created.Discard();
+            }
+            else if (Volatile.Read(ref _disposed) != 0)
+            {
+                // Disposed while it was being created: Dispose may not have seen it.
+                created.Close();
+            }
+        }
+
+        return wait.WaitAsync(cancellationToken);
+    }
 
     private async ValueTask<int> WaitReadableAsync(CancellationToken cancellationToken)
     {
         try
         {
-            return await _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, cancellationToken).ConfigureAwait(false);
+            return await WaitReadableRawAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (SocketException ex)
         {
@@ -252,7 +280,20 @@ internal sealed class SocketStream : Stream
     {
         try
         {
-            return await _socket.ReceiveAsync(buffer, SocketFlags.None, cancellationToken).ConfigureAwait(false);
+            if (_engine is null)
+            {
+                return await _socket.ReceiveAsync(buffer, SocketFlags.None, cancellationToken).ConfigureAwait(false);
+            }
+
+            while (true)
+            {
+                await WaitWithEngine(cancellationToken).ConfigureAwait(false);
+                int read = TryRead(buffer.Span);
+                if (read >= 0)
+                {
+                    return read;
+                }
+            }
         }
         catch (SocketException ex)
         {

@@ -1,0 +1,265 @@
+using System.Net;
+using System.Net.Sockets;
+using Duplex.Transport;
+
+namespace Duplex.Tests.Transport;
+
+/// <summary>
+/// The epoll readiness engine and a socket's reused wait, on real loopback sockets: readiness,
+/// data that came before the wait, end of stream, cancellation, closing while waiting, many
+/// sockets at once (the slot table grows), slots reused after closing.
+/// </summary>
+public sealed class ReadinessEngineTests
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(10);
+
+    private static ReadinessEngine Engine
+    {
+        get
+        {
+            Assert.True(Epoll.Supported, "these tests run on Linux (x64 or arm64), where the engine is used");
+            return Assert.IsType<ReadinessEngine>(ReadinessEngine.Shared);
+        }
+    }
+
+    [Fact]
+    public async Task A_wait_completes_when_the_peer_sends_and_not_before()
+    {
+        (Socket client, Socket server) = await ConnectedPairAsync();
+        using (client)
+        using (server)
+        {
+            ReadableWait wait = WaitFor(server);
+            Task<int> pending = wait.WaitAsync(CancellationToken.None).AsTask();
+            await AssertStillPendingAsync(pending);
+
+            client.Send([1, 2, 3]);
+            Assert.Equal(0, await pending.WaitAsync(Bound));
+            Assert.Equal(3, server.Receive(new byte[8]));
+            wait.Close();
+        }
+    }
+
+    [Fact]
+    public async Task Data_that_came_before_the_wait_completes_it_at_once_and_the_wait_is_reusable()
+    {
+        (Socket client, Socket server) = await ConnectedPairAsync();
+        using (client)
+        using (server)
+        {
+            ReadableWait wait = WaitFor(server);
+            for (int round = 0; round < 50; round++)
+            {
+                client.Send([(byte)round]);
+                Assert.Equal(0, await wait.WaitAsync(CancellationToken.None).AsTask().WaitAsync(Bound));
+                byte[] one = new byte[1];
+                Assert.Equal(1, server.Receive(one));
+                Assert.Equal((byte)round, one[0]);
+            }
+
+            wait.Close();
+        }
+    }
+
+    [Fact]
+    public async Task The_end_of_the_stream_counts_as_readable()
+    {
+        (Socket client, Socket server) = await ConnectedPairAsync();
+        using (server)
+        {
+            ReadableWait wait = WaitFor(server);
+            Task<int> pending = wait.WaitAsync(CancellationToken.None).AsTask();
+            client.Shutdown(SocketShutdown.Send);
+            Assert.Equal(0, await pending.WaitAsync(Bound));
+            Assert.Equal(0, server.Receive(new byte[8]));
+            client.Dispose();
+            wait.Close();
+        }
+    }
+
+    [Fact]
+    public async Task A_canceled_wait_fails_and_the_next_one_still_works()
+    {
+        (Socket client, Socket server) = await ConnectedPairAsync();
+        using (client)
+        using (server)
+        {
+            ReadableWait wait = WaitFor(server);
+            using var cancel = new CancellationTokenSource();
+            Task<int> pending = wait.WaitAsync(cancel.Token).AsTask();
+            await cancel.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pending.WaitAsync(Bound));
+
+            // The canceled token is gone with its wait: canceling nothing later disturbs the next.
+            Task<int> next = wait.WaitAsync(CancellationToken.None).AsTask();
+            await AssertStillPendingAsync(next);
+            client.Send([7]);
+            Assert.Equal(0, await next.WaitAsync(Bound));
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => wait.WaitAsync(new CancellationToken(canceled: true)).AsTask());
+            wait.Close();
+        }
+    }
+
+    [Fact]
+    public async Task Closing_fails_a_pending_wait_with_operation_aborted_and_every_later_one()
+    {
+        (Socket client, Socket server) = await ConnectedPairAsync();
+        using (client)
+        using (server)
+        {
+            ReadableWait wait = WaitFor(server);
+            Task<int> pending = wait.WaitAsync(CancellationToken.None).AsTask();
+            wait.Close();
+            SocketException aborted = await Assert.ThrowsAsync<SocketException>(() => pending.WaitAsync(Bound));
+            Assert.Equal(SocketError.OperationAborted, aborted.SocketErrorCode);
+            SocketException later = await Assert.ThrowsAsync<SocketException>(() => wait.WaitAsync(CancellationToken.None).AsTask());
+            Assert.Equal(SocketError.OperationAborted, later.SocketErrorCode);
+        }
+    }
+
+    [Fact]
+    public async Task A_second_wait_while_one_is_pending_is_refused()
+    {
+        (Socket client, Socket server) = await ConnectedPairAsync();
+        using (client)
+        using (server)
+        {
+            ReadableWait wait = WaitFor(server);
+            Task<int> pending = wait.WaitAsync(CancellationToken.None).AsTask();
+            Assert.Throws<InvalidOperationException>(() => wait.WaitAsync(CancellationToken.None));
+            client.Send([1]);
+            Assert.Equal(0, await pending.WaitAsync(Bound));
+            wait.Close();
+        }
+    }
+
+    [Fact]
+    public async Task Many_sockets_wait_at_once_and_each_is_woken_by_its_own_data_only()
+    {
+        const int Count = 300; // past the slot table's first size
+        var pairs = new List<(Socket Client, Socket Server, ReadableWait Wait, Task<int> Pending)>();
+        try
+        {
+            for (int i = 0; i < Count; i++)
+            {
+                (Socket client, Socket server) = await ConnectedPairAsync();
+                ReadableWait wait = WaitFor(server);
+                pairs.Add((client, server, wait, wait.WaitAsync(CancellationToken.None).AsTask()));
+            }
+
+            // Wake the even ones, in reverse order; the odd ones must stay pending.
+            for (int i = Count - 2; i >= 0; i -= 2)
+            {
+                pairs[i].Client.Send([(byte)i]);
+            }
+
+            await Task.WhenAll(pairs.Where((_, i) => i % 2 == 0).Select(p => p.Pending)).WaitAsync(Bound);
+            Assert.All(pairs.Where((_, i) => i % 2 == 1), p => Assert.False(p.Pending.IsCompleted));
+
+            for (int i = 1; i < Count; i += 2)
+            {
+                pairs[i].Client.Send([1]);
+            }
+
+            await Task.WhenAll(pairs.Select(p => p.Pending)).WaitAsync(Bound);
+        }
+        finally
+        {
+            foreach ((Socket client, Socket server, ReadableWait wait, _) in pairs)
+            {
+                wait.Close();
+                client.Dispose();
+                server.Dispose();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Slots_freed_by_closed_sockets_serve_new_ones()
+    {
+        for (int round = 0; round < 3; round++)
+        {
+            var pairs = new List<(Socket Client, Socket Server, ReadableWait Wait)>();
+            for (int i = 0; i < 40; i++)
+            {
+                (Socket client, Socket server) = await ConnectedPairAsync();
+                pairs.Add((client, server, WaitFor(server)));
+            }
+
+            var pending = pairs.Select(p => p.Wait.WaitAsync(CancellationToken.None).AsTask()).ToList();
+            foreach ((Socket client, _, _) in pairs)
+            {
+                client.Send([1]);
+            }
+
+            await Task.WhenAll(pending).WaitAsync(Bound);
+            foreach ((Socket client, Socket server, ReadableWait wait) in pairs)
+            {
+                wait.Close();
+                server.Dispose();
+                client.Dispose();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_socket_stream_read_that_finds_nothing_waits_through_the_engine_and_dispose_ends_it()
+    {
+        _ = Engine;
+        (Socket client, Socket server) = await ConnectedPairAsync();
+        using (client)
+        {
+            var stream = new SocketStream(server);
+            byte[] buffer = new byte[16];
+            Task<int> read = stream.ReadAsync(buffer).AsTask();
+            await AssertStillPendingAsync(read);
+            client.Send([5, 6]);
+            Assert.Equal(2, await read.WaitAsync(Bound));
+            Assert.Equal(5, buffer[0]);
+
+            Task<int> idle = stream.ReadAsync(Memory<byte>.Empty).AsTask();
+            await AssertStillPendingAsync(idle);
+            await stream.DisposeAsync();
+            await Assert.ThrowsAsync<IOException>(() => idle.WaitAsync(Bound));
+        }
+    }
+
+    private static ReadableWait WaitFor(Socket socket)
+    {
+        socket.Blocking = false;
+        return new ReadableWait(Engine, (int)socket.SafeHandle.DangerousGetHandle());
+    }
+
+    /// <summary>
+    /// Asserts that <paramref name="pending"/> has not completed after a round trip on another
+    /// connection went through the kernel (an event, not a sleep: anything the engine had for
+    /// this socket would have been delivered by then as well).
+    /// </summary>
+    private static async Task AssertStillPendingAsync(Task pending)
+    {
+        (Socket a, Socket b) = await ConnectedPairAsync();
+        using (a)
+        using (b)
+        {
+            ReadableWait probe = WaitFor(b);
+            Task<int> probed = probe.WaitAsync(CancellationToken.None).AsTask();
+            a.Send([0]);
+            await probed.WaitAsync(Bound);
+            probe.Close();
+        }
+
+        Assert.False(pending.IsCompleted);
+    }
+
+    private static async Task<(Socket Client, Socket Server)> ConnectedPairAsync()
+    {
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen(1);
+        var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        Task connect = client.ConnectAsync(listener.LocalEndPoint!);
+        Socket server = await listener.AcceptAsync().WaitAsync(Bound);
+        await connect.WaitAsync(Bound);
+        return (client, server);
+    }
+}
