@@ -36,26 +36,37 @@ internal sealed class ReadableWait : IValueTaskSource<int>, IThreadPoolWorkItem
         (_slot, _generation) = engine.Register(this);
     }
 
-    /// <summary>Completes when the socket is readable; see the class remarks for failures.</summary>
-    /// <exception cref="InvalidOperationException">A wait is already pending.</exception>
-    public ValueTask<int> WaitAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts a wait that completes when the socket is readable (see the class remarks for
+    /// failures); false when a wait is already pending here (the caller waits another way).
+    /// </summary>
+    public bool TryWait(CancellationToken cancellationToken, out ValueTask<int> wait)
     {
         if (cancellationToken.IsCancellationRequested)
         {
-            return ValueTask.FromCanceled<int>(cancellationToken);
+            wait = ValueTask.FromCanceled<int>(cancellationToken);
+            return true;
         }
 
         int state = Interlocked.CompareExchange(ref _state, Arming, Idle);
         if (state == Closed)
         {
-            return ValueTask.FromException<int>(Aborted());
+            wait = ValueTask.FromException<int>(Aborted());
+            return true;
         }
 
         if (state != Idle)
         {
-            throw new InvalidOperationException("A read is already waiting on this socket.");
+            wait = default;
+            return false;
         }
 
+        wait = Arm(cancellationToken);
+        return true;
+    }
+
+    private ValueTask<int> Arm(CancellationToken cancellationToken)
+    {
         // Nothing completes this wait while arming (a late event or a cancellation finds it not
         // armed), so the registration below is in place before anything can dispose it.
         _core.Reset();

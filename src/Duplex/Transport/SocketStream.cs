@@ -239,7 +239,7 @@ internal sealed class SocketStream : Stream
     public ValueTask<int> WaitReadableRawAsync(CancellationToken cancellationToken) =>
         _engine is null ? _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, cancellationToken) : WaitWithEngine(cancellationToken);
 
-    /// <summary>The wait through the <see cref="ReadinessEngine"/> (one reused object per socket, created at the first wait).</summary>
+    /// <summary>The wait through the <see cref="ReadinessEngine"/> (one reused object per socket, created at the first wait), or the socket's own while that one is taken.</summary>
     private ValueTask<int> WaitWithEngine(CancellationToken cancellationToken)
     {
         ReadableWait? wait = Volatile.Read(ref _readable);
@@ -260,7 +260,11 @@ internal sealed class SocketStream : Stream
             }
         }
 
-        return wait.WaitAsync(cancellationToken);
+        // Two waits at once (a receive loop waiting while a close drains the input) are rare:
+        // the second takes the socket's own wait.
+        return wait.TryWait(cancellationToken, out ValueTask<int> task)
+            ? task
+            : _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, cancellationToken);
     }
 
     private async ValueTask<int> WaitReadableAsync(CancellationToken cancellationToken)

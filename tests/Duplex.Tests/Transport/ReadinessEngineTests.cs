@@ -30,7 +30,7 @@ public sealed class ReadinessEngineTests
         using (server)
         {
             ReadableWait wait = WaitFor(server);
-            Task<int> pending = wait.WaitAsync(CancellationToken.None).AsTask();
+            Task<int> pending = Start(wait, CancellationToken.None);
             await AssertStillPendingAsync(pending);
 
             client.Send([1, 2, 3]);
@@ -51,7 +51,7 @@ public sealed class ReadinessEngineTests
             for (int round = 0; round < 50; round++)
             {
                 client.Send([(byte)round]);
-                Assert.Equal(0, await wait.WaitAsync(CancellationToken.None).AsTask().WaitAsync(Bound));
+                Assert.Equal(0, await Start(wait, CancellationToken.None).WaitAsync(Bound));
                 byte[] one = new byte[1];
                 Assert.Equal(1, server.Receive(one));
                 Assert.Equal((byte)round, one[0]);
@@ -68,7 +68,7 @@ public sealed class ReadinessEngineTests
         using (server)
         {
             ReadableWait wait = WaitFor(server);
-            Task<int> pending = wait.WaitAsync(CancellationToken.None).AsTask();
+            Task<int> pending = Start(wait, CancellationToken.None);
             client.Shutdown(SocketShutdown.Send);
             Assert.Equal(0, await pending.WaitAsync(Bound));
             Assert.Equal(0, server.Receive(new byte[8]));
@@ -86,16 +86,16 @@ public sealed class ReadinessEngineTests
         {
             ReadableWait wait = WaitFor(server);
             using var cancel = new CancellationTokenSource();
-            Task<int> pending = wait.WaitAsync(cancel.Token).AsTask();
+            Task<int> pending = Start(wait, cancel.Token);
             await cancel.CancelAsync();
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pending.WaitAsync(Bound));
 
             // The canceled token is gone with its wait: canceling nothing later disturbs the next.
-            Task<int> next = wait.WaitAsync(CancellationToken.None).AsTask();
+            Task<int> next = Start(wait, CancellationToken.None);
             await AssertStillPendingAsync(next);
             client.Send([7]);
             Assert.Equal(0, await next.WaitAsync(Bound));
-            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => wait.WaitAsync(new CancellationToken(canceled: true)).AsTask());
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Start(wait, new CancellationToken(canceled: true)));
             wait.Close();
         }
     }
@@ -108,25 +108,25 @@ public sealed class ReadinessEngineTests
         using (server)
         {
             ReadableWait wait = WaitFor(server);
-            Task<int> pending = wait.WaitAsync(CancellationToken.None).AsTask();
+            Task<int> pending = Start(wait, CancellationToken.None);
             wait.Close();
             SocketException aborted = await Assert.ThrowsAsync<SocketException>(() => pending.WaitAsync(Bound));
             Assert.Equal(SocketError.OperationAborted, aborted.SocketErrorCode);
-            SocketException later = await Assert.ThrowsAsync<SocketException>(() => wait.WaitAsync(CancellationToken.None).AsTask());
+            SocketException later = await Assert.ThrowsAsync<SocketException>(() => Start(wait, CancellationToken.None));
             Assert.Equal(SocketError.OperationAborted, later.SocketErrorCode);
         }
     }
 
     [Fact]
-    public async Task A_second_wait_while_one_is_pending_is_refused()
+    public async Task A_second_wait_while_one_is_pending_is_refused_and_a_socket_stream_then_uses_the_socket_wait()
     {
         (Socket client, Socket server) = await ConnectedPairAsync();
         using (client)
         using (server)
         {
             ReadableWait wait = WaitFor(server);
-            Task<int> pending = wait.WaitAsync(CancellationToken.None).AsTask();
-            Assert.Throws<InvalidOperationException>(() => wait.WaitAsync(CancellationToken.None));
+            Task<int> pending = Start(wait, CancellationToken.None);
+            Assert.False(wait.TryWait(CancellationToken.None, out _));
             client.Send([1]);
             Assert.Equal(0, await pending.WaitAsync(Bound));
             wait.Close();
@@ -144,7 +144,7 @@ public sealed class ReadinessEngineTests
             {
                 (Socket client, Socket server) = await ConnectedPairAsync();
                 ReadableWait wait = WaitFor(server);
-                pairs.Add((client, server, wait, wait.WaitAsync(CancellationToken.None).AsTask()));
+                pairs.Add((client, server, wait, Start(wait, CancellationToken.None)));
             }
 
             // Wake the even ones, in reverse order; the odd ones must stay pending.
@@ -186,7 +186,7 @@ public sealed class ReadinessEngineTests
                 pairs.Add((client, server, WaitFor(server)));
             }
 
-            var pending = pairs.Select(p => p.Wait.WaitAsync(CancellationToken.None).AsTask()).ToList();
+            var pending = pairs.Select(p => Start(p.Wait, CancellationToken.None)).ToList();
             foreach ((Socket client, _, _) in pairs)
             {
                 client.Send([1]);
@@ -224,6 +224,32 @@ public sealed class ReadinessEngineTests
         }
     }
 
+    [Fact]
+    public async Task Two_zero_byte_reads_at_once_on_a_socket_stream_both_complete_when_data_comes()
+    {
+        _ = Engine;
+        (Socket client, Socket server) = await ConnectedPairAsync();
+        using (client)
+        {
+            await using var stream = new SocketStream(server);
+            Task<int> first = stream.ReadAsync(Memory<byte>.Empty).AsTask();
+            Task<int> second = stream.ReadAsync(Memory<byte>.Empty).AsTask();
+            await AssertStillPendingAsync(first);
+            Assert.False(second.IsCompleted);
+            client.Send([9]);
+            await Task.WhenAll(first, second).WaitAsync(Bound);
+            byte[] one = new byte[1];
+            Assert.Equal(1, await stream.ReadAsync(one).AsTask().WaitAsync(Bound));
+            Assert.Equal(9, one[0]);
+        }
+    }
+
+    private static Task<int> Start(ReadableWait wait, CancellationToken cancellationToken)
+    {
+        Assert.True(wait.TryWait(cancellationToken, out ValueTask<int> task), "a wait was already pending");
+        return task.AsTask();
+    }
+
     private static ReadableWait WaitFor(Socket socket)
     {
         socket.Blocking = false;
@@ -242,7 +268,7 @@ public sealed class ReadinessEngineTests
         using (b)
         {
             ReadableWait probe = WaitFor(b);
-            Task<int> probed = probe.WaitAsync(CancellationToken.None).AsTask();
+            Task<int> probed = Start(probe, CancellationToken.None);
             a.Send([0]);
             await probed.WaitAsync(Bound);
             probe.Close();
