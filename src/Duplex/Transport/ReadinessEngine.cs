@@ -76,7 +76,10 @@ internal sealed class ReadinessEngine
                 slot = _nextSlot++;
                 if (slot == _slots.Length)
                 {
-                    Array.Resize(ref _slots, _slots.Length * 2);
+                    // Published whole: the engine's thread reads the table without the lock.
+                    var larger = new ReadableWait?[_slots.Length * 2];
+                    Array.Copy(_slots, larger, _slots.Length);
+                    Volatile.Write(ref _slots, larger);
                 }
             }
 
