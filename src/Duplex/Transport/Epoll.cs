@@ -15,6 +15,7 @@ internal static class Epoll
     public const int CtlMod = 3;
 
     public const uint In = 0x001;
+    public const uint Out = 0x004;
     public const uint Err = 0x008;
     public const uint Hup = 0x010;
     public const uint RdHup = 0x2000;

@@ -3,42 +3,51 @@ using System.Buffers.Binary;
 namespace Duplex.Transport;
 
 /// <summary>
-/// Tells waiting sockets that they have become readable: one epoll instance and one thread that
-/// waits on it, shared by every <see cref="SocketStream"/> of the process (Linux). A socket is
-/// armed for one notification at a time (EPOLLONESHOT, level-triggered: data that arrived
-/// before arming fires at once), and the notification is handed to the thread pool: nothing of
-/// a connection's runs on this thread.
+/// Tells waiting sockets that they have become ready: one epoll instance and one thread that
+/// waits on it, shared by every <see cref="SocketStream"/> of the process (Linux), one engine
+/// for reading (<see cref="Readable"/>) and one for writing (<see cref="Writable"/>: used
+/// only when the kernel's send buffer is full). A socket is armed for one notification at a
+/// time (EPOLLONESHOT, level-triggered: readiness that came before arming fires at once), and
+/// the notification is handed to the thread pool: nothing of a connection's runs on this thread.
 /// </summary>
 /// <remarks>
-/// Why not the socket's own zero-byte <c>ReceiveAsync</c>: a pending one holds about 0.5 KB
+/// Why not the socket's own waits: a pending zero-byte <c>ReceiveAsync</c> holds about 0.5 KB
 /// per connection (the socket's cached awaitable event args, its receive operation and
 /// completion delegate) for as long as the connection is idle, which is most of the time for
-/// most connections. A wait here holds one <see cref="ReadableWait"/> of about 100 bytes and a
-/// slot in a table. Elsewhere (other systems, or <c>DUPLEX_SOCKET_ENGINE=dotnet</c>) the
-/// socket's own wait is used.
+/// most connections; a send that had to wait keeps the socket's send state as long, and
+/// registers the socket with .NET's own epoll, whose thread then wakes for all of its traffic.
+/// A wait here holds one <see cref="ReadinessWait"/> of about 100 bytes and a slot in a table.
+/// Elsewhere (other systems, or <c>DUPLEX_SOCKET_ENGINE=dotnet</c>) the socket's own waits
+/// are used.
 /// </remarks>
 internal sealed class ReadinessEngine
 {
     private const int MaxEvents = 256;
 
-    private static readonly Lazy<ReadinessEngine?> s_shared = new(TryStart, LazyThreadSafetyMode.ExecutionAndPublication);
+    private static readonly Lazy<ReadinessEngine?> s_readable = new(() => TryStart(Epoll.In | Epoll.RdHup, "Duplex readable"), LazyThreadSafetyMode.ExecutionAndPublication);
+    private static readonly Lazy<ReadinessEngine?> s_writable = new(() => TryStart(Epoll.Out, "Duplex writable"), LazyThreadSafetyMode.ExecutionAndPublication);
 
     private readonly int _epoll;
+    private readonly uint _interest;
     private readonly Lock _gate = new();
-    private ReadableWait?[] _slots = new ReadableWait?[64];
+    private ReadinessWait?[] _slots = new ReadinessWait?[64];
     private readonly Stack<int> _freeSlots = new();
     private int _nextSlot;
     private uint _generation;
 
-    private ReadinessEngine(int epoll)
+    private ReadinessEngine(int epoll, uint interest)
     {
         _epoll = epoll;
+        _interest = interest | Epoll.OneShot;
     }
 
-    /// <summary>The process's engine, or null where the socket's own wait is used.</summary>
-    public static ReadinessEngine? Shared => s_shared.Value;
+    /// <summary>The process's engine for waiting to read, or null where the socket's own wait is used.</summary>
+    public static ReadinessEngine? Readable => s_readable.Value;
 
-    private static ReadinessEngine? TryStart()
+    /// <summary>The process's engine for waiting to write, or null where the socket's own send is used.</summary>
+    public static ReadinessEngine? Writable => s_writable.Value;
+
+    private static ReadinessEngine? TryStart(uint interest, string name)
     {
         if (!Epoll.Supported || Environment.GetEnvironmentVariable("DUPLEX_SOCKET_ENGINE") == "dotnet")
         {
@@ -60,14 +69,14 @@ internal sealed class ReadinessEngine
             return null;
         }
 
-        var engine = new ReadinessEngine(epoll);
-        var thread = new Thread(engine.Run) { IsBackground = true, Name = "Duplex readiness" };
+        var engine = new ReadinessEngine(epoll, interest);
+        var thread = new Thread(engine.Run) { IsBackground = true, Name = name };
         thread.UnsafeStart();
         return engine;
     }
 
     /// <summary>Gives <paramref name="wait"/> a slot; its events carry the slot and a generation, so a late event for a slot's earlier owner is ignored.</summary>
-    public (int Slot, uint Generation) Register(ReadableWait wait)
+    public (int Slot, uint Generation) Register(ReadinessWait wait)
     {
         lock (_gate)
         {
@@ -77,7 +86,7 @@ internal sealed class ReadinessEngine
                 if (slot == _slots.Length)
                 {
                     // Published whole: the engine's thread reads the table without the lock.
-                    var larger = new ReadableWait?[_slots.Length * 2];
+                    var larger = new ReadinessWait?[_slots.Length * 2];
                     Array.Copy(_slots, larger, _slots.Length);
                     Volatile.Write(ref _slots, larger);
                 }
@@ -99,17 +108,16 @@ internal sealed class ReadinessEngine
         }
     }
 
-    /// <summary>Arms <paramref name="fd"/> for one readable notification; 0, or the errno.</summary>
+    /// <summary>Arms <paramref name="fd"/> for one notification; 0, or the errno.</summary>
     public int Arm(int fd, bool added, int slot, uint generation)
     {
-        const uint Events = Epoll.In | Epoll.RdHup | Epoll.OneShot;
         ulong data = ((ulong)generation << 32) | (uint)slot;
-        int errno = Epoll.Control(_epoll, added ? Epoll.CtlMod : Epoll.CtlAdd, fd, Events, data);
+        int errno = Epoll.Control(_epoll, added ? Epoll.CtlMod : Epoll.CtlAdd, fd, _interest, data);
         const int ENOENT = 2;
         const int EEXIST = 17;
         if (errno == (added ? ENOENT : EEXIST))
         {
-            errno = Epoll.Control(_epoll, added ? Epoll.CtlAdd : Epoll.CtlMod, fd, Events, data);
+            errno = Epoll.Control(_epoll, added ? Epoll.CtlAdd : Epoll.CtlMod, fd, _interest, data);
         }
 
         return errno;
@@ -137,7 +145,7 @@ internal sealed class ReadinessEngine
                 throw new InvalidOperationException($"epoll_wait failed: errno {errno}.");
             }
 
-            ReadableWait?[] slots = Volatile.Read(ref _slots);
+            ReadinessWait?[] slots = Volatile.Read(ref _slots);
             for (int i = 0; i < count; i++)
             {
                 ulong data = BinaryPrimitives.ReadUInt64LittleEndian(events.AsSpan((i * stride) + dataOffset, 8));
@@ -149,7 +157,7 @@ internal sealed class ReadinessEngine
 
                 if (slot < slots.Length && Volatile.Read(ref slots[slot]) is { } wait)
                 {
-                    wait.OnReadable((uint)(data >> 32));
+                    wait.OnReady((uint)(data >> 32));
                 }
             }
         }

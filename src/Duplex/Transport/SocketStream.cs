@@ -22,8 +22,10 @@ internal sealed class SocketStream : Stream
     private static ArraySegment<byte>[]? t_pair;
 
     private readonly Socket _socket;
-    private readonly ReadinessEngine? _engine = ReadinessEngine.Shared;
-    private ReadableWait? _readable;
+    private readonly ReadinessEngine? _readEngine = ReadinessEngine.Readable;
+    private readonly ReadinessEngine? _writeEngine = ReadinessEngine.Writable;
+    private ReadinessWait? _readable;
+    private ReadinessWait? _writable;
     private int _disposed;
 
     public SocketStream(Socket socket)
@@ -225,6 +227,7 @@ internal sealed class SocketStream : Stream
         {
             // Stop watching the descriptor before it is closed (its number may be reused at once).
             Volatile.Read(ref _readable)?.Close();
+            Volatile.Read(ref _writable)?.Close();
             _socket.Dispose();
         }
 
@@ -233,38 +236,47 @@ internal sealed class SocketStream : Stream
 
     /// <summary>
     /// Completes when data (or the end of the stream) is available, without consuming it and
-    /// without a buffer: the socket's own wait, with no state of this stream's kept while it
-    /// pends. Failures come as <see cref="SocketException"/>.
+    /// without a buffer: through the read engine (one reused wait per socket), or the socket's
+    /// own zero-byte receive where there is none. Failures come as <see cref="SocketException"/>.
     /// </summary>
-    public ValueTask<int> WaitReadableRawAsync(CancellationToken cancellationToken) =>
-        _engine is null ? _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, cancellationToken) : WaitWithEngine(cancellationToken);
-
-    /// <summary>The wait through the <see cref="ReadinessEngine"/> (one reused object per socket, created at the first wait), or the socket's own while that one is taken.</summary>
-    private ValueTask<int> WaitWithEngine(CancellationToken cancellationToken)
+    public ValueTask<int> WaitReadableRawAsync(CancellationToken cancellationToken)
     {
-        ReadableWait? wait = Volatile.Read(ref _readable);
-        if (wait is null)
+        if (_readEngine is null)
         {
-            ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-            var created = new ReadableWait(_engine!, (int)_socket.SafeHandle.DangerousGetHandle());
-            wait = Interlocked.CompareExchange(ref _readable, created, null) ?? created;
-            if (wait != created)
-            {
-                // Lost a race with another first wait: never armed, so only its slot goes.
-                created.Discard();
-            }
-            else if (Volatile.Read(ref _disposed) != 0)
-            {
-                // Disposed while it was being created: Dispose may not have seen it.
-                created.Close();
-            }
+            return _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, cancellationToken);
         }
 
         // Two waits at once (a receive loop waiting while a close drains the input) are rare:
         // the second takes the socket's own wait.
-        return wait.TryWait(cancellationToken, out ValueTask<int> task)
+        return Wait(ref _readable, _readEngine).TryWait(cancellationToken, out ValueTask<int> task)
             ? task
             : _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, cancellationToken);
+    }
+
+    /// <summary>This socket's wait with <paramref name="engine"/> (one reused object per socket and direction, created at the first wait).</summary>
+    private ReadinessWait Wait(ref ReadinessWait? field, ReadinessEngine engine)
+    {
+        ReadinessWait? wait = Volatile.Read(ref field);
+        if (wait is not null)
+        {
+            return wait;
+        }
+
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        var created = new ReadinessWait(engine, (int)_socket.SafeHandle.DangerousGetHandle());
+        wait = Interlocked.CompareExchange(ref field, created, null) ?? created;
+        if (wait != created)
+        {
+            // Lost a race with another first wait: never armed, so only its slot goes.
+            created.Discard();
+        }
+        else if (Volatile.Read(ref _disposed) != 0)
+        {
+            // Disposed while it was being created: Dispose may not have seen it.
+            created.Close();
+        }
+
+        return wait;
     }
 
     private async ValueTask<int> WaitReadableAsync(CancellationToken cancellationToken)
@@ -284,14 +296,14 @@ internal sealed class SocketStream : Stream
     {
         try
         {
-            if (_engine is null)
+            if (_readEngine is null)
             {
                 return await _socket.ReceiveAsync(buffer, SocketFlags.None, cancellationToken).ConfigureAwait(false);
             }
 
             while (true)
             {
-                await WaitWithEngine(cancellationToken).ConfigureAwait(false);
+                await WaitReadableRawAsync(cancellationToken).ConfigureAwait(false);
                 int read = TryRead(buffer.Span);
                 if (read >= 0)
                 {
@@ -305,6 +317,11 @@ internal sealed class SocketStream : Stream
         }
     }
 
+    /// <summary>
+    /// Sends what the kernel did not take at once: waits until the socket is writable (through
+    /// the write engine, or the socket's own send where there is none, or while another write
+    /// waits), then sends without blocking again.
+    /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask SendSlowAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken)
     {
@@ -312,8 +329,29 @@ internal sealed class SocketStream : Stream
         {
             while (!buffer.IsEmpty)
             {
-                int sent = await _socket.SendAsync(buffer, SocketFlags.None, cancellationToken).ConfigureAwait(false);
-                buffer = buffer[sent..];
+                if (_writeEngine is null || !Wait(ref _writable, _writeEngine).TryWait(cancellationToken, out ValueTask<int> writable))
+                {
+                    int sent = await _socket.SendAsync(buffer, SocketFlags.None, cancellationToken).ConfigureAwait(false);
+                    buffer = buffer[sent..];
+                    continue;
+                }
+
+                await writable.ConfigureAwait(false);
+                while (!buffer.IsEmpty)
+                {
+                    int sent = _socket.Send(buffer.Span, SocketFlags.None, out SocketError error);
+                    if (error == SocketError.WouldBlock)
+                    {
+                        break;
+                    }
+
+                    if (error != SocketError.Success)
+                    {
+                        throw Failure(error);
+                    }
+
+                    buffer = buffer[sent..];
+                }
             }
         }
         catch (SocketException ex)

@@ -18,7 +18,7 @@ public sealed class ReadinessEngineTests
         get
         {
             Assert.True(Epoll.Supported, "these tests run on Linux (x64 or arm64), where the engine is used");
-            return Assert.IsType<ReadinessEngine>(ReadinessEngine.Shared);
+            return Assert.IsType<ReadinessEngine>(ReadinessEngine.Readable);
         }
     }
 
@@ -29,7 +29,7 @@ public sealed class ReadinessEngineTests
         using (client)
         using (server)
         {
-            ReadableWait wait = WaitFor(server);
+            ReadinessWait wait = WaitFor(server);
             Task<int> pending = Start(wait, CancellationToken.None);
             await AssertStillPendingAsync(pending);
 
@@ -47,7 +47,7 @@ public sealed class ReadinessEngineTests
         using (client)
         using (server)
         {
-            ReadableWait wait = WaitFor(server);
+            ReadinessWait wait = WaitFor(server);
             for (int round = 0; round < 50; round++)
             {
                 client.Send([(byte)round]);
@@ -67,7 +67,7 @@ public sealed class ReadinessEngineTests
         (Socket client, Socket server) = await ConnectedPairAsync();
         using (server)
         {
-            ReadableWait wait = WaitFor(server);
+            ReadinessWait wait = WaitFor(server);
             Task<int> pending = Start(wait, CancellationToken.None);
             client.Shutdown(SocketShutdown.Send);
             Assert.Equal(0, await pending.WaitAsync(Bound));
@@ -84,7 +84,7 @@ public sealed class ReadinessEngineTests
         using (client)
         using (server)
         {
-            ReadableWait wait = WaitFor(server);
+            ReadinessWait wait = WaitFor(server);
             using var cancel = new CancellationTokenSource();
             Task<int> pending = Start(wait, cancel.Token);
             await cancel.CancelAsync();
@@ -107,7 +107,7 @@ public sealed class ReadinessEngineTests
         using (client)
         using (server)
         {
-            ReadableWait wait = WaitFor(server);
+            ReadinessWait wait = WaitFor(server);
             Task<int> pending = Start(wait, CancellationToken.None);
             wait.Close();
             SocketException aborted = await Assert.ThrowsAsync<SocketException>(() => pending.WaitAsync(Bound));
@@ -124,7 +124,7 @@ public sealed class ReadinessEngineTests
         using (client)
         using (server)
         {
-            ReadableWait wait = WaitFor(server);
+            ReadinessWait wait = WaitFor(server);
             Task<int> pending = Start(wait, CancellationToken.None);
             Assert.False(wait.TryWait(CancellationToken.None, out _));
             client.Send([1]);
@@ -137,13 +137,13 @@ public sealed class ReadinessEngineTests
     public async Task Many_sockets_wait_at_once_and_each_is_woken_by_its_own_data_only()
     {
         const int Count = 300; // past the slot table's first size
-        var pairs = new List<(Socket Client, Socket Server, ReadableWait Wait, Task<int> Pending)>();
+        var pairs = new List<(Socket Client, Socket Server, ReadinessWait Wait, Task<int> Pending)>();
         try
         {
             for (int i = 0; i < Count; i++)
             {
                 (Socket client, Socket server) = await ConnectedPairAsync();
-                ReadableWait wait = WaitFor(server);
+                ReadinessWait wait = WaitFor(server);
                 pairs.Add((client, server, wait, Start(wait, CancellationToken.None)));
             }
 
@@ -165,7 +165,7 @@ public sealed class ReadinessEngineTests
         }
         finally
         {
-            foreach ((Socket client, Socket server, ReadableWait wait, _) in pairs)
+            foreach ((Socket client, Socket server, ReadinessWait wait, _) in pairs)
             {
                 wait.Close();
                 client.Dispose();
@@ -179,7 +179,7 @@ public sealed class ReadinessEngineTests
     {
         for (int round = 0; round < 3; round++)
         {
-            var pairs = new List<(Socket Client, Socket Server, ReadableWait Wait)>();
+            var pairs = new List<(Socket Client, Socket Server, ReadinessWait Wait)>();
             for (int i = 0; i < 40; i++)
             {
                 (Socket client, Socket server) = await ConnectedPairAsync();
@@ -193,7 +193,7 @@ public sealed class ReadinessEngineTests
             }
 
             await Task.WhenAll(pending).WaitAsync(Bound);
-            foreach ((Socket client, Socket server, ReadableWait wait) in pairs)
+            foreach ((Socket client, Socket server, ReadinessWait wait) in pairs)
             {
                 wait.Close();
                 server.Dispose();
@@ -244,16 +244,83 @@ public sealed class ReadinessEngineTests
         }
     }
 
-    private static Task<int> Start(ReadableWait wait, CancellationToken cancellationToken)
+    [Fact]
+    public async Task A_write_wait_completes_when_the_peer_makes_room()
+    {
+        ReadinessEngine writable = Assert.IsType<ReadinessEngine>(ReadinessEngine.Writable);
+        (Socket client, Socket server) = await ConnectedPairAsync();
+        using (client)
+        using (server)
+        {
+            server.Blocking = false;
+            byte[] chunk = new byte[64 * 1024];
+            long written = 0;
+            while (true)
+            {
+                int sent = server.Send(chunk, SocketFlags.None, out SocketError error);
+                if (error == SocketError.WouldBlock)
+                {
+                    break;
+                }
+
+                Assert.Equal(SocketError.Success, error);
+                written += sent;
+            }
+
+            var wait = new ReadinessWait(writable, (int)server.SafeHandle.DangerousGetHandle());
+            Task<int> pending = Start(wait, CancellationToken.None);
+            await AssertStillPendingAsync(pending);
+
+            // Read everything the kernels hold: room opens on the writer's side.
+            byte[] sink = new byte[256 * 1024];
+            long read = 0;
+            while (read < written)
+            {
+                read += await client.ReceiveAsync(sink).WaitAsync(Bound);
+            }
+
+            Assert.Equal(0, await pending.WaitAsync(Bound));
+            Assert.True(server.Send(chunk, SocketFlags.None, out SocketError after) > 0);
+            Assert.Equal(SocketError.Success, after);
+            wait.Close();
+        }
+    }
+
+    [Fact]
+    public async Task A_socket_stream_write_larger_than_the_kernel_takes_finishes_as_the_peer_reads_in_order()
+    {
+        Assert.NotNull(ReadinessEngine.Writable);
+        (Socket client, Socket server) = await ConnectedPairAsync();
+        using (client)
+        {
+            await using var stream = new SocketStream(server);
+            byte[] data = new byte[16 * 1024 * 1024];
+            new Random(7).NextBytes(data);
+            Task write = stream.WriteAsync(data).AsTask();
+            await AssertStillPendingAsync(write);
+
+            byte[] received = new byte[data.Length];
+            int count = 0;
+            while (count < received.Length)
+            {
+                count += await client.ReceiveAsync(received.AsMemory(count)).AsTask().WaitAsync(Bound);
+            }
+
+            await write.WaitAsync(Bound);
+            Assert.True(received.AsSpan().SequenceEqual(data));
+        }
+    }
+
+    private static Task<int> Start(ReadinessWait wait, CancellationToken cancellationToken)
     {
         Assert.True(wait.TryWait(cancellationToken, out ValueTask<int> task), "a wait was already pending");
         return task.AsTask();
     }
 
-    private static ReadableWait WaitFor(Socket socket)
+    private static ReadinessWait WaitFor(Socket socket)
     {
         socket.Blocking = false;
-        return new ReadableWait(Engine, (int)socket.SafeHandle.DangerousGetHandle());
+        return new ReadinessWait(Engine, (int)socket.SafeHandle.DangerousGetHandle());
     }
 
     /// <summary>
@@ -267,7 +334,7 @@ public sealed class ReadinessEngineTests
         using (a)
         using (b)
         {
-            ReadableWait probe = WaitFor(b);
+            ReadinessWait probe = WaitFor(b);
             Task<int> probed = Start(probe, CancellationToken.None);
             a.Send([0]);
             await probed.WaitAsync(Bound);

@@ -4,14 +4,15 @@ using System.Threading.Tasks.Sources;
 namespace Duplex.Transport;
 
 /// <summary>
-/// One socket's wait for readability through the <see cref="ReadinessEngine"/>: one object per
-/// socket, reused for every wait, one wait at a time. Completes with 0 when the socket is
-/// readable (or has an error or end of stream to report: the read that follows meets it), with
+/// One socket's wait for readiness (to read, or to write: the engine's kind) through a
+/// <see cref="ReadinessEngine"/>: one object per socket and direction, reused for every wait,
+/// one wait at a time. Completes with 0 when the socket is ready (or has an error or end of
+/// stream to report: the call that follows meets it), with
 /// <see cref="OperationCanceledException"/> when canceled, and with a
 /// <see cref="SocketException"/> (OperationAborted) when the socket is closed meanwhile.
 /// Completions run on the thread pool, never on the engine's thread or inside a cancellation.
 /// </summary>
-internal sealed class ReadableWait : IValueTaskSource<int>, IThreadPoolWorkItem
+internal sealed class ReadinessWait : IValueTaskSource<int>, IThreadPoolWorkItem
 {
     private const int Idle = 0;
     private const int Arming = 1;
@@ -29,7 +30,7 @@ internal sealed class ReadableWait : IValueTaskSource<int>, IThreadPoolWorkItem
     private int _state;
     private bool _added;
 
-    public ReadableWait(ReadinessEngine engine, int fd)
+    public ReadinessWait(ReadinessEngine engine, int fd)
     {
         _engine = engine;
         _fd = fd;
@@ -37,7 +38,7 @@ internal sealed class ReadableWait : IValueTaskSource<int>, IThreadPoolWorkItem
     }
 
     /// <summary>
-    /// Starts a wait that completes when the socket is readable (see the class remarks for
+    /// Starts a wait that completes when the socket is ready (see the class remarks for
     /// failures); false when a wait is already pending here (the caller waits another way).
     /// </summary>
     public bool TryWait(CancellationToken cancellationToken, out ValueTask<int> wait)
@@ -74,7 +75,7 @@ internal sealed class ReadableWait : IValueTaskSource<int>, IThreadPoolWorkItem
         short version = _core.Version;
         if (cancellationToken.CanBeCanceled)
         {
-            _cancellation = cancellationToken.UnsafeRegister(static (state, token) => ((ReadableWait)state!).Cancel(token), this);
+            _cancellation = cancellationToken.UnsafeRegister(static (state, token) => ((ReadinessWait)state!).Cancel(token), this);
         }
 
         if (Interlocked.CompareExchange(ref _state, Armed, Arming) != Arming)
@@ -104,8 +105,8 @@ internal sealed class ReadableWait : IValueTaskSource<int>, IThreadPoolWorkItem
         return new ValueTask<int>(this, version);
     }
 
-    /// <summary>From the engine's thread: the socket is readable.</summary>
-    public void OnReadable(uint generation)
+    /// <summary>From the engine's thread: the socket is ready.</summary>
+    public void OnReady(uint generation)
     {
         if (generation == _generation && Interlocked.CompareExchange(ref _state, Firing, Armed) == Armed)
         {
