@@ -97,8 +97,7 @@ internal sealed class ReadinessWait : IValueTaskSource<int>, IThreadPoolWorkItem
             _added = true;
             if (errno != 0 && Interlocked.CompareExchange(ref _state, Firing, Armed) == Armed)
             {
-                _error = new SocketException(errno);
-                ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+                Complete(new SocketException(errno));
             }
         }
 
@@ -110,7 +109,7 @@ internal sealed class ReadinessWait : IValueTaskSource<int>, IThreadPoolWorkItem
     {
         if (generation == _generation && Interlocked.CompareExchange(ref _state, Firing, Armed) == Armed)
         {
-            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+            Complete(null);
         }
     }
 
@@ -130,8 +129,7 @@ internal sealed class ReadinessWait : IValueTaskSource<int>, IThreadPoolWorkItem
         _engine.Unregister(_slot);
         if (previous == Armed)
         {
-            _error = Aborted();
-            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+            Complete(Aborted());
         }
     }
 
@@ -148,9 +146,15 @@ internal sealed class ReadinessWait : IValueTaskSource<int>, IThreadPoolWorkItem
     {
         if (Interlocked.CompareExchange(ref _state, Firing, Armed) == Armed)
         {
-            _error = new OperationCanceledException(token);
-            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+            Complete(new OperationCanceledException(token));
         }
+    }
+
+    /// <summary>By whoever took the armed wait (firing, or closed): completes it on the thread pool with <paramref name="error"/>, or ready.</summary>
+    private void Complete(Exception? error)
+    {
+        _error = error;
+        ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
     }
 
     /// <summary>On the thread pool: completes the wait (idle again first: the continuation may wait again at once).</summary>

@@ -241,14 +241,9 @@ internal sealed class SocketStream : Stream
     /// </summary>
     public ValueTask<int> WaitReadableRawAsync(CancellationToken cancellationToken)
     {
-        if (_readEngine is null)
-        {
-            return _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, cancellationToken);
-        }
-
         // Two waits at once (a receive loop waiting while a close drains the input) are rare:
         // the second takes the socket's own wait.
-        return Wait(ref _readable, _readEngine).TryWait(cancellationToken, out ValueTask<int> task)
+        return _readEngine is not null && Wait(ref _readable, _readEngine).TryWait(cancellationToken, out ValueTask<int> task)
             ? task
             : _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, cancellationToken);
     }
