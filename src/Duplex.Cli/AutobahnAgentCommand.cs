@@ -75,7 +75,7 @@ internal static class AutobahnAgentCommand
         var options = new WebSocketClientOptions
         {
             UseEnvironmentProxy = false,
-            WebSocket = new WebSocketOptions
+            WebSocket = new WebSocketConnectionOptions
             {
                 MaxMessageSize = MaxMessageSize,
 
@@ -84,7 +84,7 @@ internal static class AutobahnAgentCommand
 
                 // Offer permessage-deflate so that cases 12.x and 13.x exercise it; with the
                 // minimum size at 0 every echoed message is compressed, as those cases expect.
-                Compression = deflate ? new Protocol.Extensions.PerMessageDeflateOptions { MinimumMessageSize = 0 } : null,
+                Compression = deflate ? new PerMessageDeflateOptions { MinimumMessageSize = 0 } : null,
             },
         };
 
@@ -150,7 +150,7 @@ internal static class AutobahnAgentCommand
         await using (connection.ConfigureAwait(false))
         {
             WebSocketMessage message = await connection.ReceiveAsync(timeout.Token).ConfigureAwait(false);
-            if (message.Type != WebSocketMessageType.Text)
+            if (message.Type != MessageType.Text)
             {
                 throw new FormatException($"expected a text message with the count, got {message.Type}");
             }

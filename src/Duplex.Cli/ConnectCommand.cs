@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Text;
-using Duplex.Protocol.Closing;
 
 namespace Duplex.Cli;
 
@@ -133,7 +132,7 @@ internal static class ConnectCommand
             Origin = settings.Origin,
             Proxy = proxy,
             RemoteCertificateValidation = settings.Insecure ? (_, _, _, _) => true : null,
-            WebSocket = new WebSocketOptions { Compression = settings.Deflate ? new Protocol.Extensions.PerMessageDeflateOptions() : null },
+            WebSocket = new WebSocketConnectionOptions { Compression = settings.Deflate ? new PerMessageDeflateOptions() : null },
         };
         return true;
     }
@@ -212,10 +211,10 @@ internal static class ConnectCommand
                 WebSocketMessage message = await connection.ReceiveAsync(cancellationToken).ConfigureAwait(false);
                 switch (message.Type)
                 {
-                    case WebSocketMessageType.Close:
+                    case MessageType.Close:
                         await stdout.FlushAsync(CancellationToken.None).ConfigureAwait(false);
                         return;
-                    case WebSocketMessageType.Text:
+                    case MessageType.Text:
                         await stdout.WriteLineAsync(message.Text).ConfigureAwait(false);
                         break;
                     default:
@@ -246,7 +245,7 @@ internal static class ConnectCommand
                 return;
             }
 
-            if (connection.State != Protocol.Connection.WebSocketState.Open)
+            if (connection.State != WebSocketConnectionState.Open)
             {
                 return;
             }
@@ -258,7 +257,7 @@ internal static class ConnectCommand
             try
             {
                 await connection.CloseOutputAsync(CloseStatus.NormalClosure, null, CancellationToken.None).ConfigureAwait(false);
-                await connection.Completion.WaitAsync(WebSocketOptions.Default.CloseTimeout, CancellationToken.None).ConfigureAwait(false);
+                await connection.Completion.WaitAsync(WebSocketConnectionOptions.Default.CloseTimeout, CancellationToken.None).ConfigureAwait(false);
             }
             catch (TimeoutException)
             {

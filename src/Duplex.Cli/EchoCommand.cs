@@ -35,11 +35,11 @@ internal static class EchoCommand
         }
 
         using ILoggerFactory loggerFactory = context.CreateLoggerFactory(verbose ? LogLevel.Debug : LogLevel.Warning);
-        var webSocket = new WebSocketOptions
+        var webSocket = new WebSocketConnectionOptions
         {
             // Room for the largest messages of the Autobahn|Testsuite (16 MiB) and of benchmarks.
             MaxMessageSize = 64 * 1024 * 1024,
-            Compression = deflate ? new Protocol.Extensions.PerMessageDeflateOptions() : null,
+            Compression = deflate ? new PerMessageDeflateOptions() : null,
         };
         await using var server = new DuplexServer(new DuplexServerOptions { Address = address, Port = port, WebSocket = webSocket }, loggerFactory);
         var hub = new BroadcastHub();

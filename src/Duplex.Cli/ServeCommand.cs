@@ -38,7 +38,7 @@ internal static class ServeCommand
         using ILoggerFactory loggerFactory = context.CreateLoggerFactory(LogLevel.Information);
         ILogger logger = loggerFactory.CreateLogger("Duplex.Cli");
         // Browsers offer permessage-deflate on every WebSocket: the demo accepts it.
-        var webSocket = new WebSocketOptions { Compression = new Protocol.Extensions.PerMessageDeflateOptions() };
+        var webSocket = new WebSocketConnectionOptions { Compression = new PerMessageDeflateOptions() };
         await using var server = new DuplexServer(new DuplexServerOptions { Address = address, Port = port, WebSocket = webSocket }, loggerFactory);
         server.MapWebSocket("/echo", Endpoints.EchoAsync);
         server.MapStaticFiles(webRoot, "/");

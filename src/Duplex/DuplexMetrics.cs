@@ -1,23 +1,25 @@
-using System.Diagnostics.Metrics;
-
 namespace Duplex;
 
 /// <summary>
-/// The counters Duplex publishes on the "Duplex" meter (System.Diagnostics.Metrics), readable
-/// with dotnet-counters or any OpenTelemetry exporter. Every refused request and failed
-/// connection is counted, with the status or close code as a tag.
+/// What Duplex publishes on the "Duplex" meter (System.Diagnostics.Metrics), readable with
+/// dotnet-counters or any OpenTelemetry exporter. The meter is the process's own unless a host
+/// is given an <see cref="System.Diagnostics.Metrics.IMeterFactory"/>
+/// (<see cref="DuplexServerOptions.MeterFactory"/>, <see cref="WebSocketClientOptions.MeterFactory"/>).
 /// </summary>
+/// <remarks>
+/// <list type="table">
+/// <item><term>duplex.connections.accepted</term><description>counter: TCP connections accepted by servers</description></item>
+/// <item><term>duplex.connections.open</term><description>up-down counter: TCP connections servers hold now</description></item>
+/// <item><term>duplex.websockets.opened</term><description>counter: WebSocket handshakes completed (server and client)</description></item>
+/// <item><term>duplex.websockets.open</term><description>up-down counter: WebSocket connections open now</description></item>
+/// <item><term>duplex.requests.rejected</term><description>counter: HTTP requests refused, tagged <c>status</c></description></item>
+/// <item><term>duplex.protocol.errors</term><description>counter: connections failed for breaking RFC 6455, tagged <c>code</c></description></item>
+/// <item><term>duplex.keepalive.timeouts</term><description>counter: connections dropped for not answering pings</description></item>
+/// <item><term>duplex.handshake.timeouts</term><description>counter: connections dropped for not finishing their request in time</description></item>
+/// </list>
+/// </remarks>
 public static class DuplexMetrics
 {
     /// <summary>The meter's name.</summary>
     public const string MeterName = "Duplex";
-
-    private static readonly Meter Meter = new(MeterName);
-
-    internal static readonly Counter<long> ConnectionsAccepted = Meter.CreateCounter<long>("duplex.connections.accepted", description: "TCP connections accepted by servers");
-    internal static readonly Counter<long> WebSocketsOpened = Meter.CreateCounter<long>("duplex.websockets.opened", description: "WebSocket handshakes completed (server and client)");
-    internal static readonly Counter<long> RequestsRejected = Meter.CreateCounter<long>("duplex.requests.rejected", description: "HTTP requests refused, tagged with the status code");
-    internal static readonly Counter<long> ProtocolErrors = Meter.CreateCounter<long>("duplex.protocol.errors", description: "Connections failed for breaking RFC 6455, tagged with the close code");
-    internal static readonly Counter<long> KeepAliveTimeouts = Meter.CreateCounter<long>("duplex.keepalive.timeouts", description: "Connections dropped because the peer stopped answering pings");
-    internal static readonly Counter<long> HandshakeTimeouts = Meter.CreateCounter<long>("duplex.handshake.timeouts", description: "Connections dropped for not finishing their request in time");
 }

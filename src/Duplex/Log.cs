@@ -1,4 +1,5 @@
 using System.Net;
+using Duplex.Diagnostics;
 using Microsoft.Extensions.Logging;
 
 namespace Duplex;
@@ -6,63 +7,73 @@ namespace Duplex;
 /// <summary>Every log line Duplex writes, in one place.</summary>
 internal static partial class Log
 {
-    public static void ProtocolError(ILogger logger, EndPoint? remote, int code, string message)
+    public static void ProtocolError(DuplexDiagnostics d, EndPoint? remote, int code, string message)
     {
-        DuplexMetrics.ProtocolErrors.Add(1, new KeyValuePair<string, object?>("code", code));
-        ProtocolErrorLine(logger, remote, code, message);
+        d.Instruments.ProtocolErrors.Add(1, new KeyValuePair<string, object?>("code", code));
+        ProtocolErrorLine(d.Logger, remote, code, message);
     }
 
     [LoggerMessage(1, LogLevel.Information, "WebSocket protocol error from {Remote}: closing with {Code}: {Message}")]
     private static partial void ProtocolErrorLine(ILogger logger, EndPoint? remote, int code, string message);
 
-    [LoggerMessage(2, LogLevel.Debug, "Transport error on {Remote}: {Message}")]
-    public static partial void TransportError(ILogger logger, EndPoint? remote, string message);
+    public static void TransportError(DuplexDiagnostics d, EndPoint? remote, string message) => TransportErrorLine(d.Logger, remote, message);
 
-    public static void KeepAliveTimeout(ILogger logger, EndPoint? remote, long timeoutMs)
+    [LoggerMessage(2, LogLevel.Debug, "Transport error on {Remote}: {Message}")]
+    private static partial void TransportErrorLine(ILogger logger, EndPoint? remote, string message);
+
+    public static void KeepAliveTimeout(DuplexDiagnostics d, EndPoint? remote, long timeoutMs)
     {
-        DuplexMetrics.KeepAliveTimeouts.Add(1);
-        KeepAliveTimeoutLine(logger, remote, timeoutMs);
+        d.Instruments.KeepAliveTimeouts.Add(1);
+        KeepAliveTimeoutLine(d.Logger, remote, timeoutMs);
     }
 
     [LoggerMessage(3, LogLevel.Information, "No sign of life from {Remote} within {TimeoutMs} ms of a keepalive ping: dropping the connection")]
     private static partial void KeepAliveTimeoutLine(ILogger logger, EndPoint? remote, long timeoutMs);
 
-    public static void RequestRejected(ILogger logger, EndPoint? remote, int status, string reason)
+    public static void RequestRejected(DuplexDiagnostics d, EndPoint? remote, int status, string reason)
     {
-        DuplexMetrics.RequestsRejected.Add(1, new KeyValuePair<string, object?>("status", status));
-        RequestRejectedLine(logger, remote, status, reason);
+        d.Instruments.RequestsRejected.Add(1, new KeyValuePair<string, object?>("status", status));
+        RequestRejectedLine(d.Logger, remote, status, reason);
     }
 
     [LoggerMessage(4, LogLevel.Information, "Rejected HTTP request from {Remote}: {Status} {Reason}")]
     private static partial void RequestRejectedLine(ILogger logger, EndPoint? remote, int status, string reason);
 
-    public static void HandshakeTimeout(ILogger logger, EndPoint? remote, long timeoutMs)
+    public static void HandshakeTimeout(DuplexDiagnostics d, EndPoint? remote, long timeoutMs)
     {
-        DuplexMetrics.HandshakeTimeouts.Add(1);
-        HandshakeTimeoutLine(logger, remote, timeoutMs);
+        d.Instruments.HandshakeTimeouts.Add(1);
+        HandshakeTimeoutLine(d.Logger, remote, timeoutMs);
     }
 
     [LoggerMessage(5, LogLevel.Information, "Handshake timeout: {Remote} did not send a complete request within {TimeoutMs} ms")]
     private static partial void HandshakeTimeoutLine(ILogger logger, EndPoint? remote, long timeoutMs);
 
-    [LoggerMessage(6, LogLevel.Error, "WebSocket handler for {Path} failed")]
-    public static partial void HandlerFailed(ILogger logger, Exception exception, string path);
+    public static void HandlerFailed(DuplexDiagnostics d, Exception exception, string path) => HandlerFailedLine(d.Logger, exception, path);
+
+    [LoggerMessage(6, LogLevel.Error, "Handler for {Path} failed")]
+    private static partial void HandlerFailedLine(ILogger logger, Exception exception, string path);
+
+    public static void Listening(DuplexDiagnostics d, EndPoint endPoint) => ListeningLine(d.Logger, endPoint);
 
     [LoggerMessage(7, LogLevel.Information, "Listening on {EndPoint}")]
-    public static partial void Listening(ILogger logger, EndPoint endPoint);
+    private static partial void ListeningLine(ILogger logger, EndPoint endPoint);
+
+    public static void ConnectionLimit(DuplexDiagnostics d, int limit, EndPoint? remote) => ConnectionLimitLine(d.Logger, limit, remote);
 
     [LoggerMessage(8, LogLevel.Warning, "Connection limit {Limit} reached: refusing {Remote}")]
-    public static partial void ConnectionLimit(ILogger logger, int limit, EndPoint? remote);
+    private static partial void ConnectionLimitLine(ILogger logger, int limit, EndPoint? remote);
 
-    public static void WebSocketAccepted(ILogger logger, EndPoint? remote, string path)
+    public static void WebSocketAccepted(DuplexDiagnostics d, EndPoint? remote, string path)
     {
-        DuplexMetrics.WebSocketsOpened.Add(1);
-        WebSocketAcceptedLine(logger, remote, path);
+        d.Instruments.WebSocketsOpened.Add(1);
+        WebSocketAcceptedLine(d.Logger, remote, path);
     }
 
     [LoggerMessage(9, LogLevel.Debug, "Accepted WebSocket {Remote} on {Path}")]
     private static partial void WebSocketAcceptedLine(ILogger logger, EndPoint? remote, string path);
 
+    public static void AcceptFailed(DuplexDiagnostics d, Exception exception) => AcceptFailedLine(d.Logger, exception);
+
     [LoggerMessage(10, LogLevel.Error, "Accept loop failed")]
-    public static partial void AcceptFailed(ILogger logger, Exception exception);
+    private static partial void AcceptFailedLine(ILogger logger, Exception exception);
 }

@@ -14,15 +14,15 @@ public sealed class PreparedMessage
     private readonly int _headerSize;
 
     /// <summary>Frames <paramref name="data"/> as one unmasked frame (the data is copied).</summary>
-    public PreparedMessage(WebSocketMessageType type, ReadOnlySpan<byte> data)
+    public PreparedMessage(MessageType type, ReadOnlySpan<byte> data)
     {
-        if (type == WebSocketMessageType.Close)
+        if (type == MessageType.Close)
         {
             throw new ArgumentException("A close is not a message to broadcast.", nameof(type));
         }
 
         Type = type;
-        Opcode opcode = type == WebSocketMessageType.Text ? Opcode.Text : Opcode.Binary;
+        Opcode opcode = type == MessageType.Text ? Opcode.Text : Opcode.Binary;
         _headerSize = FrameHeader.SizeOf(data.Length, masked: false);
         _frame = new byte[_headerSize + data.Length];
         FrameHeaderWriter.Write(_frame, fin: true, opcode, 0, data.Length, maskKey: null);
@@ -31,13 +31,13 @@ public sealed class PreparedMessage
 
     /// <summary>Frames a text message.</summary>
     public static PreparedMessage Text(string text) =>
-        new(WebSocketMessageType.Text, System.Text.Encoding.UTF8.GetBytes(text));
+        new(MessageType.Text, System.Text.Encoding.UTF8.GetBytes(text));
 
     /// <summary>Frames a binary message (the data is copied).</summary>
-    public static PreparedMessage Binary(ReadOnlySpan<byte> data) => new(WebSocketMessageType.Binary, data);
+    public static PreparedMessage Binary(ReadOnlySpan<byte> data) => new(MessageType.Binary, data);
 
     /// <summary>Text or binary.</summary>
-    public WebSocketMessageType Type { get; }
+    public MessageType Type { get; }
 
     /// <summary>The payload.</summary>
     public ReadOnlyMemory<byte> Data => _frame.AsMemory(_headerSize);

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
-using Duplex.Protocol.Closing;
 using Duplex.Protocol.Connection;
 using Duplex.Protocol.Frames;
 using Duplex.Timers;
@@ -41,7 +40,7 @@ public sealed partial class WebSocketConnection
     /// <summary>
     /// Receives the next whole message. Pings are answered and the peer's close is echoed while
     /// it waits. When the connection closes it returns a message of type
-    /// <see cref="WebSocketMessageType.Close"/> (and does so again on every later call). The
+    /// <see cref="MessageType.Close"/> (and does so again on every later call). The
     /// returned data is valid until the next receive call. One receive at a time.
     /// </summary>
     public ValueTask<WebSocketMessage> ReceiveAsync(CancellationToken cancellationToken = default)
@@ -74,7 +73,7 @@ public sealed partial class WebSocketConnection
         catch (Exception ex) when (ex is IOException or ObjectDisposedException)
         {
             // The receive below meets the same failure and ends the connection.
-            Log.TransportError(_logger, RemoteEndPoint, ex.Message);
+            Log.TransportError(_diagnostics, RemoteEndPoint, ex.Message);
         }
 
         return await ReceiveNextAsync(cancellationToken).ConfigureAwait(false);
@@ -101,10 +100,10 @@ public sealed partial class WebSocketConnection
     private async ValueTask<WebSocketMessage> ReceiveMessageAsync(CancellationToken cancellationToken)
     {
         // Wait for the message to begin before renting a buffer for it.
-        WebSocketReceiveResult start = await ReceiveAsync(Memory<byte>.Empty, cancellationToken).ConfigureAwait(false);
-        if (start.Type == WebSocketMessageType.Close)
+        ReceiveResult start = await ReceiveAsync(Memory<byte>.Empty, cancellationToken).ConfigureAwait(false);
+        if (start.Type == MessageType.Close)
         {
-            return new WebSocketMessage(WebSocketMessageType.Close, ReadOnlyMemory<byte>.Empty);
+            return new WebSocketMessage(MessageType.Close, ReadOnlyMemory<byte>.Empty);
         }
 
         if (start.EndOfMessage)
@@ -142,12 +141,12 @@ public sealed partial class WebSocketConnection
                     offset = 0;
                 }
 
-                WebSocketReceiveResult result = await ReceiveAsync(buffer.AsMemory(offset + count), cancellationToken).ConfigureAwait(false);
+                ReceiveResult result = await ReceiveAsync(buffer.AsMemory(offset + count), cancellationToken).ConfigureAwait(false);
                 count += result.Count;
-                if (result.Type == WebSocketMessageType.Close)
+                if (result.Type == MessageType.Close)
                 {
                     ReturnMessageBuffer(buffer);
-                    return new WebSocketMessage(WebSocketMessageType.Close, ReadOnlyMemory<byte>.Empty);
+                    return new WebSocketMessage(MessageType.Close, ReadOnlyMemory<byte>.Empty);
                 }
 
                 if (result.EndOfMessage)
@@ -211,17 +210,17 @@ public sealed partial class WebSocketConnection
     public async ValueTask<WebSocketMessageStream?> ReceiveStreamAsync(CancellationToken cancellationToken = default)
     {
         ReleaseMessageBuffer();
-        WebSocketReceiveResult start = await ReceiveAsync(Memory<byte>.Empty, cancellationToken).ConfigureAwait(false);
-        if (start.Type == WebSocketMessageType.Close)
+        ReceiveResult start = await ReceiveAsync(Memory<byte>.Empty, cancellationToken).ConfigureAwait(false);
+        if (start.Type == MessageType.Close)
         {
             return null;
         }
 
         byte[] first = ArrayPool<byte>.Shared.Rent(InitialMessageBuffer);
-        WebSocketReceiveResult result = start.EndOfMessage
+        ReceiveResult result = start.EndOfMessage
             ? start
             : await ReceiveAsync(first, cancellationToken).ConfigureAwait(false);
-        if (result.Type == WebSocketMessageType.Close)
+        if (result.Type == MessageType.Close)
         {
             ArrayPool<byte>.Shared.Return(first);
             return null;
@@ -235,12 +234,12 @@ public sealed partial class WebSocketConnection
     /// available, up to the buffer's size. The lowest-level receive; the others are built on it.
     /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<WebSocketReceiveResult> ReceiveAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    public async ValueTask<ReceiveResult> ReceiveAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         int previous = Interlocked.CompareExchange(ref _receiving, ReceiveRunning, ReceiveIdle);
         if (previous == ReceiveRetired)
         {
-            return new WebSocketReceiveResult(0, WebSocketMessageType.Close, true);
+            return new ReceiveResult(0, MessageType.Close, true);
         }
 
         if (previous == ReceiveRunning)
@@ -249,7 +248,7 @@ public sealed partial class WebSocketConnection
             {
                 // CloseAsync is reading the peer's last frames; this receive ends with the close.
                 await WaitForCloseAsync(cancellationToken).ConfigureAwait(false);
-                return new WebSocketReceiveResult(0, WebSocketMessageType.Close, true);
+                return new ReceiveResult(0, MessageType.Close, true);
             }
 
             throw new InvalidOperationException("Another receive is already pending on this connection.");
@@ -302,14 +301,14 @@ public sealed partial class WebSocketConnection
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<WebSocketReceiveResult> ReceiveCoreAsync(Memory<byte> buffer, CancellationToken cancellationToken)
+    private async ValueTask<ReceiveResult> ReceiveCoreAsync(Memory<byte> buffer, CancellationToken cancellationToken)
     {
         int written = 0;
         while (true)
         {
             if (_receiveEnded)
             {
-                return new WebSocketReceiveResult(0, WebSocketMessageType.Close, true);
+                return new ReceiveResult(0, MessageType.Close, true);
             }
 
             ReceiveEvent ev;
@@ -352,12 +351,12 @@ public sealed partial class WebSocketConnection
                 case ReceiveEvent.NeedMoreData:
                     if (written > 0)
                     {
-                        return new WebSocketReceiveResult(written, MessageType, false);
+                        return new ReceiveResult(written, MessageType, false);
                     }
 
                     break;
                 case ReceiveEvent.OutputFull:
-                    return new WebSocketReceiveResult(written, MessageType, false);
+                    return new ReceiveResult(written, MessageType, false);
                 case ReceiveEvent.MessageEnd:
                     if (_inflater is { NoContextTakeover: true })
                     {
@@ -366,7 +365,7 @@ public sealed partial class WebSocketConnection
                         _inflater.ReleaseIdle();
                     }
 
-                    return new WebSocketReceiveResult(written, MessageType, true);
+                    return new ReceiveResult(written, MessageType, true);
                 case ReceiveEvent.Ping:
                     await SendPongAsync(cancellationToken).ConfigureAwait(false);
                     _receiver.ReleaseControlPayload();
@@ -384,12 +383,12 @@ public sealed partial class WebSocketConnection
 
             if (written > 0 && ev != ReceiveEvent.NeedMoreData)
             {
-                return new WebSocketReceiveResult(written, MessageType, false);
+                return new ReceiveResult(written, MessageType, false);
             }
         }
     }
 
-    private WebSocketMessageType MessageType => _receiver.MessageOpcode == Opcode.Text ? WebSocketMessageType.Text : WebSocketMessageType.Binary;
+    private MessageType MessageType => _receiver.MessageOpcode == Opcode.Text ? MessageType.Text : MessageType.Binary;
 
     /// <summary>Whether nothing is buffered and no receive is running, so the next receive would wait for the peer.</summary>
     private bool IdleWaitNeeded =>
@@ -441,7 +440,7 @@ public sealed partial class WebSocketConnection
         }
         catch (Exception ex) when (ex is IOException or ObjectDisposedException or System.Net.Sockets.SocketException)
         {
-            Log.TransportError(_logger, RemoteEndPoint, ex.Message);
+            Log.TransportError(_diagnostics, RemoteEndPoint, ex.Message);
             return false;
         }
     }
@@ -488,7 +487,7 @@ public sealed partial class WebSocketConnection
         }
         catch (Exception ex) when (ex is IOException or ObjectDisposedException or System.Net.Sockets.SocketException)
         {
-            Log.TransportError(_logger, RemoteEndPoint, ex.Message);
+            Log.TransportError(_diagnostics, RemoteEndPoint, ex.Message);
             return 0;
         }
     }
@@ -516,14 +515,14 @@ public sealed partial class WebSocketConnection
         }
         catch (Exception ex) when (ex is IOException or ObjectDisposedException)
         {
-            Log.TransportError(_logger, RemoteEndPoint, ex.Message);
+            Log.TransportError(_diagnostics, RemoteEndPoint, ex.Message);
         }
     }
 
     private async ValueTask OnCloseFrameAsync()
     {
         ushort? code = _receiver.CloseCode;
-        CloseStatus ??= code.HasValue ? (CloseStatus)code.Value : Protocol.Closing.CloseStatus.NoStatusReceived;
+        CloseStatus ??= code.HasValue ? (CloseStatus)code.Value : Duplex.CloseStatus.NoStatusReceived;
         CloseStatusDescription ??= _receiver.CloseReason;
         _receiveEnded = true;
         _closeFrameReceived?.TrySetResult();
@@ -536,7 +535,7 @@ public sealed partial class WebSocketConnection
             }
             catch (Exception ex) when (ex is IOException or ObjectDisposedException)
             {
-                Log.TransportError(_logger, RemoteEndPoint, ex.Message);
+                Log.TransportError(_diagnostics, RemoteEndPoint, ex.Message);
             }
         }
 
@@ -546,7 +545,7 @@ public sealed partial class WebSocketConnection
     private async ValueTask OnProtocolErrorAsync()
     {
         CloseStatus status = _receiver.ErrorStatus;
-        Log.ProtocolError(_logger, RemoteEndPoint, (int)status, _receiver.ErrorMessage);
+        Log.ProtocolError(_diagnostics, RemoteEndPoint, (int)status, _receiver.ErrorMessage);
         CloseStatus ??= status;
         CloseStatusDescription ??= _receiver.ErrorMessage;
         _receiveEnded = true;
@@ -558,7 +557,7 @@ public sealed partial class WebSocketConnection
         }
         catch (Exception ex) when (ex is IOException or ObjectDisposedException)
         {
-            Log.TransportError(_logger, RemoteEndPoint, ex.Message);
+            Log.TransportError(_diagnostics, RemoteEndPoint, ex.Message);
         }
 
         _handshake.Abort();
@@ -568,7 +567,7 @@ public sealed partial class WebSocketConnection
     private ValueTask OnTransportEndedAsync()
     {
         _receiveEnded = true;
-        CloseStatus ??= Protocol.Closing.CloseStatus.AbnormalClosure;
+        CloseStatus ??= Duplex.CloseStatus.AbnormalClosure;
         _closeFrameReceived?.TrySetResult();
         Abort();
         return ValueTask.CompletedTask;
@@ -651,7 +650,7 @@ public sealed partial class WebSocketConnection
                 byte[] sink = ArrayPool<byte>.Shared.Rent(InitialMessageBuffer);
                 try
                 {
-                    while ((await ReceiveAsync(sink, timeout.Token).ConfigureAwait(false)).Type != WebSocketMessageType.Close)
+                    while ((await ReceiveAsync(sink, timeout.Token).ConfigureAwait(false)).Type != MessageType.Close)
                     {
                     }
                 }

@@ -32,7 +32,7 @@ public sealed partial class WebSocketConnection
         try
         {
             int length = Encoding.UTF8.GetBytes(text, buffer);
-            await SendAsync(WebSocketMessageType.Text, buffer.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
+            await SendAsync(MessageType.Text, buffer.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -42,7 +42,7 @@ public sealed partial class WebSocketConnection
 
     /// <summary>Sends a binary message.</summary>
     public ValueTask SendBinaryAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default) =>
-        SendAsync(WebSocketMessageType.Binary, data, cancellationToken);
+        SendAsync(MessageType.Binary, data, cancellationToken);
 
     /// <summary>Sends a received message back with its type (an echo).</summary>
     public ValueTask SendAsync(WebSocketMessage message, CancellationToken cancellationToken = default) =>
@@ -88,7 +88,7 @@ public sealed partial class WebSocketConnection
     }
 
     /// <summary>Sends a whole message of the given type as one frame.</summary>
-    public ValueTask SendAsync(WebSocketMessageType type, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default) =>
+    public ValueTask SendAsync(MessageType type, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default) =>
         SendAsync(type, data, endOfMessage: true, cancellationToken);
 
     /// <summary>
@@ -101,9 +101,9 @@ public sealed partial class WebSocketConnection
     /// or, when another write is under way, by that writer as soon as it finishes: a send waits
     /// only when the output buffer is full (backpressure from a slow peer) or the frame is large.
     /// </remarks>
-    public ValueTask SendAsync(WebSocketMessageType type, ReadOnlyMemory<byte> data, bool endOfMessage, CancellationToken cancellationToken = default)
+    public ValueTask SendAsync(MessageType type, ReadOnlyMemory<byte> data, bool endOfMessage, CancellationToken cancellationToken = default)
     {
-        if (type == WebSocketMessageType.Close)
+        if (type == MessageType.Close)
         {
             throw new ArgumentException("Use CloseAsync to close the connection.", nameof(type));
         }
@@ -136,16 +136,16 @@ public sealed partial class WebSocketConnection
             : DataRefusal();
 
     /// <summary>The opcode of the next data frame, and whether a fragmented message goes on after it; under the output lock.</summary>
-    private Opcode NextOpcode(WebSocketMessageType type, bool endOfMessage)
+    private Opcode NextOpcode(MessageType type, bool endOfMessage)
     {
-        Opcode opcode = _sendingFragmented ? Opcode.Continuation : type == WebSocketMessageType.Text ? Opcode.Text : Opcode.Binary;
+        Opcode opcode = _sendingFragmented ? Opcode.Continuation : type == MessageType.Text ? Opcode.Text : Opcode.Binary;
         _sendingFragmented = !endOfMessage;
         return opcode;
     }
 
     /// <summary>A large or compressed data frame: with the write lock, after what is buffered.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask SendHeldAsync(WebSocketMessageType type, ReadOnlyMemory<byte> data, bool endOfMessage, CancellationToken cancellationToken)
+    private async ValueTask SendHeldAsync(MessageType type, ReadOnlyMemory<byte> data, bool endOfMessage, CancellationToken cancellationToken)
     {
         await _writeLock.EnterAsync(cancellationToken).ConfigureAwait(false);
         PooledBufferWriter? compressed = null;
@@ -224,9 +224,10 @@ public sealed partial class WebSocketConnection
     /// frame with <paramref name="status"/> and <paramref name="reason"/> (cut to 123 UTF-8
     /// bytes), waits for the peer's close frame (reading and dropping any messages still in
     /// flight when no receive is pending), then closes TCP (a client first waits for the server to
-    /// do so). Bounded by <see cref="WebSocketOptions.CloseTimeout"/>.
+    /// do so). Bounded by <see cref="WebSocketConnectionOptions.CloseTimeout"/>.
     /// </summary>
-    public async Task CloseAsync(CloseStatus status, string? reason = null, CancellationToken cancellationToken = default)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    public async ValueTask CloseAsync(CloseStatus status, string? reason = null, CancellationToken cancellationToken = default)
     {
         if (!CloseStatusRules.IsValidOnWire((int)status))
         {
@@ -238,15 +239,22 @@ public sealed partial class WebSocketConnection
     }
 
     /// <summary>Sends a close frame without waiting for the peer's answer; receiving goes on until it arrives.</summary>
-    public async Task CloseOutputAsync(CloseStatus status, string? reason = null, CancellationToken cancellationToken = default) =>
-        await SendCloseFrameAsync((ushort)status, reason, cancellationToken).ConfigureAwait(false);
+    public ValueTask CloseOutputAsync(CloseStatus status, string? reason = null, CancellationToken cancellationToken = default)
+    {
+        if (!CloseStatusRules.IsValidOnWire((int)status))
+        {
+            return ValueTask.FromException(new ArgumentOutOfRangeException(nameof(status), status, "This close code may not be sent (RFC 6455 §7.4)."));
+        }
+
+        return SendCloseFrameAsync((ushort)status, reason, cancellationToken);
+    }
 
     /// <summary>A ping or a pong: appended and flushed at once; dropped after this end's close frame (RFC 6455 §5.5.1).</summary>
     private ValueTask SendControlAsync(Opcode opcode, ReadOnlySpan<byte> payload, CancellationToken cancellationToken)
     {
         lock (OutputLock)
         {
-            if (_handshake.State is WebSocketState.CloseSent or WebSocketState.Closed)
+            if (_handshake.State is WebSocketConnectionState.CloseSent or WebSocketConnectionState.Closed)
             {
                 return ValueTask.CompletedTask;
             }
@@ -347,7 +355,7 @@ public sealed partial class WebSocketConnection
     /// caller's memory behind its header, a client copies it in masked chunks.
     /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask WriteFrameHeldAsync(WebSocketMessageType type, bool fin, ReadOnlyMemory<byte> payload, byte rsv, CancellationToken cancellationToken)
+    private async ValueTask WriteFrameHeldAsync(MessageType type, bool fin, ReadOnlyMemory<byte> payload, byte rsv, CancellationToken cancellationToken)
     {
         bool direct = payload.Length > DirectWriteThreshold;
         byte[]? pending;

@@ -127,7 +127,7 @@ public sealed partial class WebSocketConnection
         }
         catch (Exception ex) when (ex is IOException or ObjectDisposedException)
         {
-            Log.TransportError(_logger, RemoteEndPoint, ex.Message);
+            Log.TransportError(_diagnostics, RemoteEndPoint, ex.Message);
         }
     }
 

@@ -1,10 +1,8 @@
 using System.Net;
-using Duplex.Protocol.Closing;
 using Duplex.Protocol.Connection;
 using Duplex.Protocol.Extensions;
 using Duplex.Timers;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
+using Duplex.Diagnostics;
 
 namespace Duplex;
 
@@ -19,8 +17,8 @@ public sealed partial class WebSocketConnection : IAsyncDisposable, ITimerClient
     private readonly Stream _stream;
     private readonly System.Net.Sockets.Socket? _socket;
     private readonly Role _role;
-    private readonly WebSocketOptions _options;
-    private readonly ILogger _logger;
+    private readonly WebSocketConnectionOptions _options;
+    private readonly DuplexDiagnostics _diagnostics;
     private readonly WebSocketReceiver _receiver;
     private readonly MessageDeflater? _deflater;
     private readonly MessageInflater? _inflater;
@@ -36,8 +34,8 @@ public sealed partial class WebSocketConnection : IAsyncDisposable, ITimerClient
     internal WebSocketConnection(
         Stream stream,
         Role role,
-        WebSocketOptions options,
-        ILogger? logger,
+        WebSocketConnectionOptions options,
+        DuplexDiagnostics? diagnostics,
         ReadOnlyMemory<byte> leftover,
         string? subProtocol,
         string? extensions,
@@ -49,7 +47,8 @@ public sealed partial class WebSocketConnection : IAsyncDisposable, ITimerClient
         _socket = socket;
         _role = role;
         _options = options;
-        _logger = logger ?? NullLogger.Instance;
+        _diagnostics = diagnostics ?? DuplexDiagnostics.None;
+        _diagnostics.Instruments.WebSocketsOpen.Add(1);
         SubProtocol = subProtocol;
         Extensions = extensions;
         RemoteEndPoint = remoteEndPoint;
@@ -97,13 +96,13 @@ public sealed partial class WebSocketConnection : IAsyncDisposable, ITimerClient
     /// The upgrade request that opened this connection (server side; null on a client, and on an
     /// endpoint with <see cref="WebSocketEndpointOptions.RetainRequest"/> false).
     /// </summary>
-    public Protocol.Http.HttpRequestHead? Request { get; init; }
+    public HttpRequestHead? Request { get; init; }
 
     /// <summary>The peer's address.</summary>
     public EndPoint? RemoteEndPoint { get; }
 
     /// <summary>Where the connection stands in the closing handshake.</summary>
-    public WebSocketState State => _handshake.State;
+    public WebSocketConnectionState State => _handshake.State;
 
     /// <summary>
     /// How the connection closed, once it has: the code of the peer's close frame (1005 when it
@@ -135,6 +134,9 @@ public sealed partial class WebSocketConnection : IAsyncDisposable, ITimerClient
     internal long CompressionNativeBytes =>
         (_deflater?.NativeMemoryBytes ?? 0) + (_inflater?.NativeMemoryBytes ?? 0);
 
+    /// <summary>Whether this connection's socket waits in Duplex's readiness engine (for tests of <see cref="SocketEngine"/>).</summary>
+    internal bool UsesReadinessEngine => _stream is Transport.SocketStream { UsesReadinessEngine: true };
+
     /// <summary>Which end this is.</summary>
     public bool IsServer => _role == Role.Server;
 
@@ -142,21 +144,21 @@ public sealed partial class WebSocketConnection : IAsyncDisposable, ITimerClient
     public void Abort()
     {
         _handshake.Abort();
-        CloseStatus ??= Protocol.Closing.CloseStatus.AbnormalClosure;
+        CloseStatus ??= Duplex.CloseStatus.AbnormalClosure;
         ReleaseTransport();
     }
 
     /// <summary>
     /// Closes gracefully if still open (close frame, wait for the peer's, bounded by
-    /// <see cref="WebSocketOptions.CloseTimeout"/>), then releases the connection.
+    /// <see cref="WebSocketConnectionOptions.CloseTimeout"/>), then releases the connection.
     /// </summary>
     public async ValueTask DisposeAsync()
     {
-        if (State == WebSocketState.Open || State == WebSocketState.CloseReceived)
+        if (State == WebSocketConnectionState.Open || State == WebSocketConnectionState.CloseReceived)
         {
             try
             {
-                await CloseAsync(Protocol.Closing.CloseStatus.NormalClosure, null, CancellationToken.None).ConfigureAwait(false);
+                await CloseAsync(Duplex.CloseStatus.NormalClosure, null, CancellationToken.None).ConfigureAwait(false);
             }
             catch (IOException)
             {
@@ -188,12 +190,12 @@ public sealed partial class WebSocketConnection : IAsyncDisposable, ITimerClient
             }
             else if (nowMs - pingSent >= (long)_options.KeepAliveTimeout.TotalMilliseconds)
             {
-                Log.KeepAliveTimeout(_logger, RemoteEndPoint, (long)_options.KeepAliveTimeout.TotalMilliseconds);
+                Log.KeepAliveTimeout(_diagnostics, RemoteEndPoint, (long)_options.KeepAliveTimeout.TotalMilliseconds);
                 Abort();
                 return false;
             }
         }
-        else if (State == WebSocketState.Open && nowMs - last >= (long)_options.KeepAliveInterval.TotalMilliseconds)
+        else if (State == WebSocketConnectionState.Open && nowMs - last >= (long)_options.KeepAliveInterval.TotalMilliseconds)
         {
             Volatile.Write(ref _pingSentMs, nowMs);
             _ = SendKeepAlivePingAsync();
@@ -210,6 +212,7 @@ public sealed partial class WebSocketConnection : IAsyncDisposable, ITimerClient
         }
 
         ConnectionTimer.Shared.Unregister(this);
+        _diagnostics.Instruments.WebSocketsOpen.Add(-1);
         _handshake.Abort();
         try
         {

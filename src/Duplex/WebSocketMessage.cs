@@ -10,14 +10,14 @@ namespace Duplex;
 public readonly struct WebSocketMessage
 {
     /// <summary>Creates a message.</summary>
-    public WebSocketMessage(WebSocketMessageType type, ReadOnlyMemory<byte> data)
+    public WebSocketMessage(MessageType type, ReadOnlyMemory<byte> data)
     {
         Type = type;
         Data = data;
     }
 
     /// <summary>Text, binary, or close (the end of the stream of messages).</summary>
-    public WebSocketMessageType Type { get; }
+    public MessageType Type { get; }
 
     /// <summary>The payload; for text, its UTF-8 bytes.</summary>
     public ReadOnlyMemory<byte> Data { get; }
@@ -26,8 +26,8 @@ public readonly struct WebSocketMessage
     public string Text => Encoding.UTF8.GetString(Data.Span);
 
     /// <summary>Whether this is the close that ends the connection's messages.</summary>
-    public bool IsClose => Type == WebSocketMessageType.Close;
+    public bool IsClose => Type == MessageType.Close;
 
     /// <inheritdoc />
-    public override string ToString() => Type == WebSocketMessageType.Text ? Text : $"{Type} ({Data.Length} bytes)";
+    public override string ToString() => Type == MessageType.Text ? Text : $"{Type} ({Data.Length} bytes)";
 }

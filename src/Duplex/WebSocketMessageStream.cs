@@ -14,7 +14,7 @@ public sealed class WebSocketMessageStream : Stream
     private int _firstCount;
     private bool _ended;
 
-    internal WebSocketMessageStream(WebSocketConnection connection, WebSocketMessageType type, byte[] first, int firstCount, bool ended)
+    internal WebSocketMessageStream(WebSocketConnection connection, MessageType type, byte[] first, int firstCount, bool ended)
     {
         _connection = connection;
         MessageType = type;
@@ -24,7 +24,7 @@ public sealed class WebSocketMessageStream : Stream
     }
 
     /// <summary>Text or binary.</summary>
-    public WebSocketMessageType MessageType { get; }
+    public MessageType MessageType { get; }
 
     /// <inheritdoc />
     public override bool CanRead => true;
@@ -67,8 +67,8 @@ public sealed class WebSocketMessageStream : Stream
             return 0;
         }
 
-        WebSocketReceiveResult result = await _connection.ReceiveAsync(buffer, cancellationToken).ConfigureAwait(false);
-        if (result.Type == WebSocketMessageType.Close)
+        ReceiveResult result = await _connection.ReceiveAsync(buffer, cancellationToken).ConfigureAwait(false);
+        if (result.Type == MessageType.Close)
         {
             throw new IOException("The connection closed in the middle of a message.");
         }

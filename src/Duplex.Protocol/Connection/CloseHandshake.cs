@@ -15,20 +15,20 @@ namespace Duplex.Protocol.Connection;
 /// </remarks>
 public sealed class CloseHandshake
 {
-    private int _state = (int)WebSocketState.Open;
+    private int _state = (int)WebSocketConnectionState.Open;
 
     /// <summary>The current state.</summary>
-    public WebSocketState State => (WebSocketState)Volatile.Read(ref _state);
+    public WebSocketConnectionState State => (WebSocketConnectionState)Volatile.Read(ref _state);
 
-    /// <summary>Whether data frames may still be sent (only while <see cref="WebSocketState.Open"/>).</summary>
-    public bool CanSendData => State == WebSocketState.Open;
+    /// <summary>Whether data frames may still be sent (only while <see cref="WebSocketConnectionState.Open"/>).</summary>
+    public bool CanSendData => State == WebSocketConnectionState.Open;
 
     /// <summary>
     /// Records that this end is about to send a close frame. Returns false when a close was
     /// already sent (or the connection is closed): an endpoint sends at most one close frame.
     /// </summary>
     public bool TrySendClose() =>
-        TryMove(WebSocketState.Open, WebSocketState.CloseSent) || TryMove(WebSocketState.CloseReceived, WebSocketState.Closed);
+        TryMove(WebSocketConnectionState.Open, WebSocketConnectionState.CloseSent) || TryMove(WebSocketConnectionState.CloseReceived, WebSocketConnectionState.Closed);
 
     /// <summary>
     /// Records a close frame from the peer. Returns true when this end must answer with a close
@@ -36,19 +36,19 @@ public sealed class CloseHandshake
     /// </summary>
     public bool ReceiveClose()
     {
-        if (TryMove(WebSocketState.Open, WebSocketState.CloseReceived))
+        if (TryMove(WebSocketConnectionState.Open, WebSocketConnectionState.CloseReceived))
         {
             return true;
         }
 
-        TryMove(WebSocketState.CloseSent, WebSocketState.Closed);
+        TryMove(WebSocketConnectionState.CloseSent, WebSocketConnectionState.Closed);
         return false;
     }
 
     /// <summary>The connection failed or was aborted: nothing more is sent or received.</summary>
-    public void Abort() => Volatile.Write(ref _state, (int)WebSocketState.Closed);
+    public void Abort() => Volatile.Write(ref _state, (int)WebSocketConnectionState.Closed);
 
     // One compare-and-swap per transition: no lock object per connection.
-    private bool TryMove(WebSocketState from, WebSocketState to) =>
+    private bool TryMove(WebSocketConnectionState from, WebSocketConnectionState to) =>
         Interlocked.CompareExchange(ref _state, (int)to, (int)from) == (int)from;
 }

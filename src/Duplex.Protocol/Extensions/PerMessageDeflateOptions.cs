@@ -1,4 +1,6 @@
-namespace Duplex.Protocol.Extensions;
+using Duplex.Protocol.Extensions;
+
+namespace Duplex;
 
 /// <summary>
 /// What one side wants from permessage-deflate (RFC 7692) and how it compresses. A server passes

@@ -1,5 +1,3 @@
-using Duplex.Protocol.Http;
-
 namespace Duplex.Protocol.Handshake;
 
 /// <summary>An upgrade request that passed <see cref="ServerHandshake.Validate"/>, with the values the server needs to answer it.</summary>

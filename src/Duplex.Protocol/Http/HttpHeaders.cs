@@ -1,6 +1,7 @@
 using System.Collections;
+using Duplex.Protocol.Http;
 
-namespace Duplex.Protocol.Http;
+namespace Duplex;
 
 /// <summary>
 /// The header fields of a message head, in the order they were received or added. Field names

@@ -1,4 +1,4 @@
-namespace Duplex.Protocol.Http;
+namespace Duplex;
 
 /// <summary>
 /// Bounds on an HTTP/1.1 message head, so that a peer cannot make the parser buffer or allocate

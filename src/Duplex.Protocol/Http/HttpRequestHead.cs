@@ -1,4 +1,4 @@
-namespace Duplex.Protocol.Http;
+namespace Duplex;
 
 /// <summary>The head of an HTTP/1.1 request: the request-line and the header fields (RFC 9112 §3).</summary>
 public sealed class HttpRequestHead

@@ -3,6 +3,7 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Text;
 using Duplex.Client;
+using Duplex.Diagnostics;
 using Duplex.Http;
 using Duplex.Protocol.Connection;
 using Duplex.Protocol.Extensions;
@@ -28,6 +29,7 @@ public static class WebSocketClient
     {
         ArgumentNullException.ThrowIfNull(uri);
         options ??= new WebSocketClientOptions();
+        options.Validate();
         if (!uri.IsAbsoluteUri || (uri.Scheme != "ws" && uri.Scheme != "wss"))
         {
             throw new ArgumentException($"A WebSocket URI must be absolute with the ws or wss scheme, not '{uri}'.", nameof(uri));
@@ -57,13 +59,13 @@ public static class WebSocketClient
                 if (proxy is null)
                 {
                     await socket.ConnectAsync(host, port, ct).ConfigureAwait(false);
-                    stream = new Transport.SocketStream(socket);
+                    stream = new Transport.SocketStream(socket, options.SocketEngine);
                 }
                 else
                 {
                     int proxyPort = proxy.IsDefaultPort ? 80 : proxy.Port;
                     await socket.ConnectAsync(proxy.IdnHost, proxyPort, ct).ConfigureAwait(false);
-                    stream = new Transport.SocketStream(socket);
+                    stream = new Transport.SocketStream(socket, options.SocketEngine);
                     await TunnelAsync(stream, proxy, host, port, options.HttpLimits, ct).ConfigureAwait(false);
                 }
             }
@@ -119,8 +121,9 @@ public static class WebSocketClient
                     ?? throw new WebSocketHandshakeException($"The server's permessage-deflate answer is not acceptable: {error}", read.Head.StatusCode);
             }
 
-            DuplexMetrics.WebSocketsOpened.Add(1);
-            return new WebSocketConnection(stream, Role.Client, options.WebSocket, options.Logger, read.Leftover, result.SubProtocol, result.Extensions, socket.RemoteEndPoint, socket, compression);
+            DuplexDiagnostics diagnostics = DuplexDiagnostics.Create(options.LoggerFactory, options.MeterFactory, "Duplex.Client");
+            diagnostics.Instruments.WebSocketsOpened.Add(1);
+            return new WebSocketConnection(stream, Role.Client, options.WebSocket, diagnostics, read.Leftover, result.SubProtocol, result.Extensions, socket.RemoteEndPoint, socket, compression);
         }
         catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
         {

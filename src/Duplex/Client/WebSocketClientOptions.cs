@@ -1,5 +1,4 @@
 using System.Net.Security;
-using Duplex.Protocol.Http;
 using Microsoft.Extensions.Logging;
 
 namespace Duplex;
@@ -38,8 +37,23 @@ public sealed class WebSocketClientOptions
     public HttpLimits HttpLimits { get; init; } = HttpLimits.Default;
 
     /// <summary>Limits and timers of the connection once open.</summary>
-    public WebSocketOptions WebSocket { get; init; } = WebSocketOptions.Default;
+    public WebSocketConnectionOptions WebSocket { get; init; } = WebSocketConnectionOptions.Default;
 
-    /// <summary>Where the connection logs protocol errors and timeouts; null for nowhere.</summary>
-    public ILogger? Logger { get; init; }
+    /// <summary>Where the connection logs protocol errors and timeouts (category "Duplex.Client"); null for nowhere.</summary>
+    public ILoggerFactory? LoggerFactory { get; init; }
+
+    /// <summary>Where the client's counters go (see <see cref="DuplexMetrics"/>); null for the process's own "Duplex" meter.</summary>
+    public System.Diagnostics.Metrics.IMeterFactory? MeterFactory { get; init; }
+
+    /// <summary>How the socket waits to be read or written. Default <see cref="SocketEngine.Auto"/>.</summary>
+    public SocketEngine SocketEngine { get; init; } = SocketEngine.Auto;
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first option out of range.</summary>
+    internal void Validate()
+    {
+        OptionRules.RequirePositive(ConnectTimeout, nameof(WebSocketClientOptions), nameof(ConnectTimeout));
+        OptionRules.Require(HttpLimits is not null, nameof(WebSocketClientOptions), nameof(HttpLimits), "must be set", HttpLimits);
+        OptionRules.Require(WebSocket is not null, nameof(WebSocketClientOptions), nameof(WebSocket), "must be set", WebSocket);
+        WebSocket.Validate();
+    }
 }

@@ -1,18 +1,16 @@
 using System.Runtime.CompilerServices;
-using System.Buffers;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
 using Duplex.Http;
-using Duplex.Protocol.Closing;
 using Duplex.Protocol.Connection;
 using Duplex.Protocol.Extensions;
 using Duplex.Protocol.Handshake;
 using Duplex.Protocol.Http;
 using Duplex.Server;
+using Duplex.Diagnostics;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Duplex;
 
@@ -23,7 +21,7 @@ namespace Duplex;
 public sealed class DuplexServer : IAsyncDisposable
 {
     private readonly DuplexServerOptions _options;
-    private readonly ILogger _logger;
+    private readonly DuplexDiagnostics _diagnostics;
     private readonly Dictionary<string, WebSocketEndpoint> _webSockets = new(StringComparer.Ordinal);
     private readonly Dictionary<string, HttpHandler> _http = new(StringComparer.Ordinal);
     private readonly List<(string Prefix, StaticFiles Files)> _static = [];
@@ -39,7 +37,8 @@ public sealed class DuplexServer : IAsyncDisposable
     public DuplexServer(DuplexServerOptions? options = null, ILoggerFactory? loggerFactory = null)
     {
         _options = options ?? new DuplexServerOptions();
-        _logger = (ILogger?)loggerFactory?.CreateLogger("Duplex.Server") ?? NullLogger.Instance;
+        _options.Validate();
+        _diagnostics = DuplexDiagnostics.Create(loggerFactory ?? _options.LoggerFactory, _options.MeterFactory, "Duplex.Server");
     }
 
     /// <summary>The address and port the server listens on, once started.</summary>
@@ -56,6 +55,7 @@ public sealed class DuplexServer : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(handler);
+        options?.WebSocket?.Validate();
         _webSockets[path] = new WebSocketEndpoint(path, handler, options ?? new WebSocketEndpointOptions());
     }
 
@@ -101,7 +101,7 @@ public sealed class DuplexServer : IAsyncDisposable
         }
 
         _listener = listener;
-        Log.Listening(_logger, listener.LocalEndPoint!);
+        Log.Listening(_diagnostics, listener.LocalEndPoint!);
         _acceptLoop = AcceptLoopAsync(listener);
         return Task.CompletedTask;
     }
@@ -203,13 +203,13 @@ public sealed class DuplexServer : IAsyncDisposable
             catch (SocketException ex)
             {
                 // Transient (for example EMFILE): log it and keep accepting.
-                Log.AcceptFailed(_logger, ex);
+                Log.AcceptFailed(_diagnostics, ex);
                 await Task.Delay(10).ConfigureAwait(false);
                 continue;
             }
 
             socket.NoDelay = true;
-            DuplexMetrics.ConnectionsAccepted.Add(1);
+            _diagnostics.Instruments.ConnectionsAccepted.Add(1);
             _ = ServeConnectionAsync(socket);
         }
     }
@@ -223,8 +223,9 @@ public sealed class DuplexServer : IAsyncDisposable
     private async Task ServeConnectionAsync(Socket socket)
     {
         int count = Interlocked.Increment(ref _connections);
+        _diagnostics.Instruments.ConnectionsOpen.Add(1);
         EndPoint? remote = null;
-        Stream stream = new Transport.SocketStream(socket);
+        Stream stream = new Transport.SocketStream(socket, _options.SocketEngine);
         bool handedOff = false;
         try
         {
@@ -236,7 +237,7 @@ public sealed class DuplexServer : IAsyncDisposable
 
             if (count > _options.MaxConnections)
             {
-                Log.ConnectionLimit(_logger, _options.MaxConnections, remote);
+                Log.ConnectionLimit(_diagnostics, _options.MaxConnections, remote);
                 await HttpHeadReader.WriteAsync(stream, w => HttpResponseWriter.Write(w, 503, HttpResponseWriter.ReasonPhrase(503), ConnectionClose), _stopping.Token).ConfigureAwait(false);
                 return;
             }
@@ -250,11 +251,11 @@ public sealed class DuplexServer : IAsyncDisposable
         }
         catch (Exception ex) when (ex is IOException or ObjectDisposedException or OperationCanceledException or SocketException or System.Security.Authentication.AuthenticationException)
         {
-            Log.TransportError(_logger, remote, ex.Message);
+            Log.TransportError(_diagnostics, remote, ex.Message);
         }
         catch (Exception ex)
         {
-            Log.HandlerFailed(_logger, ex, "(connection)");
+            Log.HandlerFailed(_diagnostics, ex, "(connection)");
         }
         finally
         {
@@ -286,7 +287,7 @@ public sealed class DuplexServer : IAsyncDisposable
         }
         catch (Exception ex)
         {
-            Log.HandlerFailed(_logger, ex, endpoint.Path);
+            Log.HandlerFailed(_diagnostics, ex, endpoint.Path);
             await CloseQuietlyAsync(connection, CloseStatus.InternalServerError).ConfigureAwait(false);
         }
         finally
@@ -308,6 +309,7 @@ public sealed class DuplexServer : IAsyncDisposable
             // Already broken: released either way.
         }
 
+        _diagnostics.Instruments.ConnectionsOpen.Add(-1);
         if (Interlocked.Decrement(ref _connections) == 0 && Volatile.Read(ref _stopped) != 0)
         {
             _drained.TrySetResult();
@@ -328,7 +330,7 @@ public sealed class DuplexServer : IAsyncDisposable
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<AcceptedWebSocket?> ServeRequestAsync(Stream stream, Socket socket, EndPoint? remote)
     {
-        var deadline = new HandshakeDeadline(stream, _options.HandshakeTimeout, _logger, remote);
+        var deadline = new HandshakeDeadline(stream, _options.HandshakeTimeout, _diagnostics, remote);
         HeadReadResult<HttpRequestHead> read;
         try
         {
@@ -348,7 +350,7 @@ public sealed class DuplexServer : IAsyncDisposable
         {
             int status = HttpParseErrors.StatusCodeFor(read.Error);
             string reason = HttpParseErrors.Describe(read.Error);
-            Log.RequestRejected(_logger, remote, status, reason);
+            Log.RequestRejected(_diagnostics, remote, status, reason);
             await WriteTextAsync(stream, status, reason, null).ConfigureAwait(false);
             return null;
         }
@@ -359,7 +361,7 @@ public sealed class DuplexServer : IAsyncDisposable
             if (!ServerHandshake.IsUpgradeRequest(request))
             {
                 // RFC 7231 §6.5.15: 426 tells the client which protocol this resource needs.
-                Log.RequestRejected(_logger, remote, 426, "not a WebSocket upgrade");
+                Log.RequestRejected(_diagnostics, remote, 426, "not a WebSocket upgrade");
                 await WriteTextAsync(stream, 426, "This resource speaks WebSocket only.", [new("Upgrade", "websocket"), new("Sec-WebSocket-Version", "13")]).ConfigureAwait(false);
                 return null;
             }
@@ -369,7 +371,7 @@ public sealed class DuplexServer : IAsyncDisposable
 
         if (ServerHandshake.IsUpgradeRequest(request))
         {
-            Log.RequestRejected(_logger, remote, 404, $"no WebSocket endpoint at {request.Path}");
+            Log.RequestRejected(_diagnostics, remote, 404, $"no WebSocket endpoint at {request.Path}");
             await WriteTextAsync(stream, 404, "No WebSocket endpoint here.", null).ConfigureAwait(false);
             return null;
         }
@@ -384,21 +386,21 @@ public sealed class DuplexServer : IAsyncDisposable
         HandshakeRejection rejection = ServerHandshake.Validate(request, out ServerHandshakeRequest? accepted);
         if (rejection != HandshakeRejection.None || accepted is null)
         {
-            Log.RequestRejected(_logger, remote, ServerHandshake.StatusCodeFor(rejection), ServerHandshake.Describe(rejection));
+            Log.RequestRejected(_diagnostics, remote, ServerHandshake.StatusCodeFor(rejection), ServerHandshake.Describe(rejection));
             await HttpHeadReader.WriteAsync(stream, w => ServerHandshake.WriteRejection(w, rejection), _stopping.Token).ConfigureAwait(false);
             return null;
         }
 
         if (endpoint.Options.Accept is { } accept &&
-            !accept(new WebSocketAcceptContext(request, accepted.Origin, accepted.OfferedSubProtocols, remote)))
+            !accept(new WebSocketUpgradeContext(request, accepted.Origin, accepted.OfferedSubProtocols, remote)))
         {
-            Log.RequestRejected(_logger, remote, 403, "refused by the endpoint's accept hook");
+            Log.RequestRejected(_diagnostics, remote, 403, "refused by the endpoint's accept hook");
             await WriteTextAsync(stream, 403, "This origin or client may not connect here.", null).ConfigureAwait(false);
             return null;
         }
 
         string? subProtocol = ServerHandshake.SelectSubProtocol(accepted.OfferedSubProtocols, endpoint.Options.SubProtocols);
-        WebSocketOptions webSocketOptions = endpoint.Options.WebSocket ?? _options.WebSocket;
+        WebSocketConnectionOptions webSocketOptions = endpoint.Options.WebSocket ?? _options.WebSocket;
         PerMessageDeflateParameters? compression = null;
         string? extensions = null;
         if (webSocketOptions.Compression is { } deflate && accepted.OfferedExtensions.Count > 0)
@@ -412,9 +414,9 @@ public sealed class DuplexServer : IAsyncDisposable
             (accepted.Key, subProtocol, extensions),
             static (w, accept) => ServerHandshake.WriteAccept(w, accept.Key, accept.subProtocol, accept.extensions),
             _stopping.Token).ConfigureAwait(false);
-        Log.WebSocketAccepted(_logger, remote, request.Path);
+        Log.WebSocketAccepted(_diagnostics, remote, request.Path);
 
-        var connection = new WebSocketConnection(stream, Role.Server, webSocketOptions, _logger, leftover, subProtocol, extensions, remote, socket, compression)
+        var connection = new WebSocketConnection(stream, Role.Server, webSocketOptions, _diagnostics, leftover, subProtocol, extensions, remote, socket, compression)
         {
             Request = endpoint.Options.RetainRequest ? request : null,
         };
@@ -425,7 +427,7 @@ public sealed class DuplexServer : IAsyncDisposable
     {
         try
         {
-            if (connection.State is WebSocketState.Open or WebSocketState.CloseReceived)
+            if (connection.State is WebSocketConnectionState.Open or WebSocketConnectionState.CloseReceived)
             {
                 await connection.CloseAsync(status, null, CancellationToken.None).ConfigureAwait(false);
             }
@@ -440,7 +442,7 @@ public sealed class DuplexServer : IAsyncDisposable
         bool head = request.Method == "HEAD";
         if (request.Method != "GET" && !head)
         {
-            Log.RequestRejected(_logger, remote, 405, $"method {request.Method}");
+            Log.RequestRejected(_diagnostics, remote, 405, $"method {request.Method}");
             await WriteTextAsync(stream, 405, "Only GET and HEAD are served here.", [new("Allow", "GET, HEAD")]).ConfigureAwait(false);
             return;
         }
@@ -469,7 +471,7 @@ public sealed class DuplexServer : IAsyncDisposable
         response ??= HttpResponse.Text(404, "Not found.");
         if (response.StatusCode >= 400)
         {
-            Log.RequestRejected(_logger, remote, response.StatusCode, request.Path);
+            Log.RequestRejected(_diagnostics, remote, response.StatusCode, request.Path);
         }
 
         var headers = new List<KeyValuePair<string, string>>(response.Headers) { new("Content-Type", response.ContentType), new("Connection", "close") };

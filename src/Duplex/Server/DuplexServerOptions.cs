@@ -1,5 +1,4 @@
 using System.Net;
-using Duplex.Protocol.Http;
 
 namespace Duplex;
 
@@ -22,7 +21,7 @@ public sealed class DuplexServerOptions
     public HttpLimits HttpLimits { get; init; } = HttpLimits.Default;
 
     /// <summary>Limits and timers of WebSocket connections.</summary>
-    public WebSocketOptions WebSocket { get; init; } = WebSocketOptions.Default;
+    public WebSocketConnectionOptions WebSocket { get; init; } = WebSocketConnectionOptions.Default;
 
     /// <summary>How long shutdown waits for connections to finish their closing handshakes before dropping them. Default 5 s.</summary>
     public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(5);
@@ -35,4 +34,30 @@ public sealed class DuplexServerOptions
 
     /// <summary>The listen backlog. Default 512: enough for bursts of new connections.</summary>
     public int Backlog { get; init; } = 512;
+
+    /// <summary>
+    /// Where the server logs (category "Duplex.Server"): refusals, protocol errors, timeouts,
+    /// handler failures. Null logs nowhere; a logger factory given to the constructor wins.
+    /// </summary>
+    public Microsoft.Extensions.Logging.ILoggerFactory? LoggerFactory { get; init; }
+
+    /// <summary>Where the server's counters go (see <see cref="DuplexMetrics"/>); null for the process's own "Duplex" meter.</summary>
+    public System.Diagnostics.Metrics.IMeterFactory? MeterFactory { get; init; }
+
+    /// <summary>How sockets wait to be read or written. Default <see cref="SocketEngine.Auto"/>.</summary>
+    public SocketEngine SocketEngine { get; init; } = SocketEngine.Auto;
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first option out of range.</summary>
+    internal void Validate()
+    {
+        OptionRules.Require(Address is not null, nameof(DuplexServerOptions), nameof(Address), "must be set", Address);
+        OptionRules.Require(Port is >= 0 and <= 65535, nameof(DuplexServerOptions), nameof(Port), "must be 0 (any free port) to 65535", Port);
+        OptionRules.RequirePositive(HandshakeTimeout, nameof(DuplexServerOptions), nameof(HandshakeTimeout));
+        OptionRules.Require(MaxConnections > 0, nameof(DuplexServerOptions), nameof(MaxConnections), "must be at least 1", MaxConnections);
+        OptionRules.Require(ShutdownTimeout >= TimeSpan.Zero, nameof(DuplexServerOptions), nameof(ShutdownTimeout), "must not be negative", ShutdownTimeout);
+        OptionRules.Require(Backlog > 0, nameof(DuplexServerOptions), nameof(Backlog), "must be at least 1", Backlog);
+        OptionRules.Require(HttpLimits is not null, nameof(DuplexServerOptions), nameof(HttpLimits), "must be set", HttpLimits);
+        OptionRules.Require(WebSocket is not null, nameof(DuplexServerOptions), nameof(WebSocket), "must be set", WebSocket);
+        WebSocket.Validate();
+    }
 }

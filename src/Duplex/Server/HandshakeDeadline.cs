@@ -1,6 +1,6 @@
 using System.Net;
 using Duplex.Timers;
-using Microsoft.Extensions.Logging;
+using Duplex.Diagnostics;
 
 namespace Duplex.Server;
 
@@ -10,16 +10,16 @@ internal sealed class HandshakeDeadline : ITimerClient
     private readonly Stream _stream;
     private readonly long _deadlineMs;
     private readonly long _timeoutMs;
-    private readonly ILogger _logger;
+    private readonly DuplexDiagnostics _diagnostics;
     private readonly EndPoint? _remote;
     private int _done;
 
-    public HandshakeDeadline(Stream stream, TimeSpan timeout, ILogger logger, EndPoint? remote)
+    public HandshakeDeadline(Stream stream, TimeSpan timeout, DuplexDiagnostics diagnostics, EndPoint? remote)
     {
         _stream = stream;
         _timeoutMs = (long)timeout.TotalMilliseconds;
         _deadlineMs = ConnectionTimer.NowMs + _timeoutMs;
-        _logger = logger;
+        _diagnostics = diagnostics;
         _remote = remote;
         ConnectionTimer.Shared.Register(this, timeout / 4);
     }
@@ -49,7 +49,7 @@ internal sealed class HandshakeDeadline : ITimerClient
         if (Interlocked.Exchange(ref _done, 1) == 0)
         {
             TimedOut = true;
-            Log.HandshakeTimeout(_logger, _remote, _timeoutMs);
+            Log.HandshakeTimeout(_diagnostics, _remote, _timeoutMs);
             _stream.Dispose();
         }
 

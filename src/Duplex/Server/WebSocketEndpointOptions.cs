@@ -10,7 +10,7 @@ public sealed class WebSocketEndpointOptions
     /// Decides whether to accept a connection (for example by its Origin, RFC 6455 §10.2);
     /// false refuses it with 403 Forbidden. Null accepts every valid request.
     /// </summary>
-    public Func<WebSocketAcceptContext, bool>? Accept { get; init; }
+    public Func<WebSocketUpgradeContext, bool>? Accept { get; init; }
 
     /// <summary>
     /// Whether <see cref="WebSocketConnection.Request"/> keeps the upgrade request (its path,
@@ -21,5 +21,5 @@ public sealed class WebSocketEndpointOptions
     public bool RetainRequest { get; init; } = true;
 
     /// <summary>Limits and timers for this endpoint's connections; null uses the server's.</summary>
-    public WebSocketOptions? WebSocket { get; init; }
+    public WebSocketConnectionOptions? WebSocket { get; init; }
 }

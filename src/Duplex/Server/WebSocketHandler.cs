@@ -7,4 +7,4 @@ namespace Duplex;
 public delegate Task WebSocketHandler(WebSocketConnection connection, CancellationToken cancellationToken);
 
 /// <summary>Answers one plain HTTP request.</summary>
-public delegate ValueTask<HttpResponse> HttpHandler(Protocol.Http.HttpRequestHead request, CancellationToken cancellationToken);
+public delegate ValueTask<HttpResponse> HttpHandler(HttpRequestHead request, CancellationToken cancellationToken);

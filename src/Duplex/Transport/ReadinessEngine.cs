@@ -17,8 +17,8 @@ namespace Duplex.Transport;
 /// most connections; a send that had to wait keeps the socket's send state as long, and
 /// registers the socket with .NET's own epoll, whose thread then wakes for all of its traffic.
 /// A wait here holds one <see cref="ReadinessWait"/> of about 100 bytes and a slot in a table.
-/// Elsewhere (other systems, or <c>DUPLEX_SOCKET_ENGINE=dotnet</c>) the socket's own waits
-/// are used.
+/// Elsewhere (other systems, <see cref="SocketEngine.DotNet"/>, or <c>DUPLEX_SOCKET_ENGINE=dotnet</c>)
+/// the socket's own waits are used.
 /// </remarks>
 internal sealed class ReadinessEngine
 {
@@ -49,7 +49,7 @@ internal sealed class ReadinessEngine
 
     private static ReadinessEngine? TryStart(uint interest, string name)
     {
-        if (!Epoll.Supported || Environment.GetEnvironmentVariable("DUPLEX_SOCKET_ENGINE") == "dotnet")
+        if (!Epoll.Supported || string.Equals(Environment.GetEnvironmentVariable("DUPLEX_SOCKET_ENGINE"), "dotnet", StringComparison.OrdinalIgnoreCase))
         {
             return null;
         }

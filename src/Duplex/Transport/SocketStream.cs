@@ -22,21 +22,29 @@ internal sealed class SocketStream : Stream
     private static ArraySegment<byte>[]? t_pair;
 
     private readonly Socket _socket;
-    private readonly ReadinessEngine? _readEngine = ReadinessEngine.Readable;
-    private readonly ReadinessEngine? _writeEngine = ReadinessEngine.Writable;
+    private readonly ReadinessEngine? _readEngine;
+    private readonly ReadinessEngine? _writeEngine;
     private ReadinessWait? _readable;
     private ReadinessWait? _writable;
     private int _disposed;
 
-    public SocketStream(Socket socket)
+    public SocketStream(Socket socket, SocketEngine engine = SocketEngine.Auto)
     {
         _socket = socket;
+        if (engine == SocketEngine.Auto)
+        {
+            _readEngine = ReadinessEngine.Readable;
+            _writeEngine = ReadinessEngine.Writable;
+        }
 
         // Synchronous calls now return WouldBlock instead of waiting; asynchronous calls are unaffected.
         socket.Blocking = false;
     }
 
     public Socket Socket => _socket;
+
+    /// <summary>Whether waits go through Duplex's readiness engine (false: the socket's own waits).</summary>
+    public bool UsesReadinessEngine => _readEngine is not null;
 
     public override bool CanRead => true;
 

@@ -10,7 +10,7 @@ public class CloseHandshakeTests
     {
         var handshake = new CloseHandshake();
 
-        Assert.Equal(WebSocketState.Open, handshake.State);
+        Assert.Equal(WebSocketConnectionState.Open, handshake.State);
         Assert.True(handshake.CanSendData);
     }
 
@@ -21,7 +21,7 @@ public class CloseHandshakeTests
 
         Assert.True(handshake.TrySendClose());
 
-        Assert.Equal(WebSocketState.CloseSent, handshake.State);
+        Assert.Equal(WebSocketConnectionState.CloseSent, handshake.State);
         Assert.False(handshake.CanSendData);
     }
 
@@ -33,7 +33,7 @@ public class CloseHandshakeTests
 
         Assert.False(handshake.ReceiveClose());
 
-        Assert.Equal(WebSocketState.Closed, handshake.State);
+        Assert.Equal(WebSocketConnectionState.Closed, handshake.State);
     }
 
     [Fact]
@@ -43,7 +43,7 @@ public class CloseHandshakeTests
 
         Assert.True(handshake.ReceiveClose());
 
-        Assert.Equal(WebSocketState.CloseReceived, handshake.State);
+        Assert.Equal(WebSocketConnectionState.CloseReceived, handshake.State);
         Assert.False(handshake.CanSendData);
     }
 
@@ -55,7 +55,7 @@ public class CloseHandshakeTests
 
         Assert.True(handshake.TrySendClose());
 
-        Assert.Equal(WebSocketState.Closed, handshake.State);
+        Assert.Equal(WebSocketConnectionState.Closed, handshake.State);
     }
 
     [Fact]
@@ -66,7 +66,7 @@ public class CloseHandshakeTests
 
         Assert.False(handshake.TrySendClose());
 
-        Assert.Equal(WebSocketState.CloseSent, handshake.State);
+        Assert.Equal(WebSocketConnectionState.CloseSent, handshake.State);
     }
 
     [Fact]
@@ -78,7 +78,7 @@ public class CloseHandshakeTests
 
         Assert.False(handshake.TrySendClose());
 
-        Assert.Equal(WebSocketState.Closed, handshake.State);
+        Assert.Equal(WebSocketConnectionState.Closed, handshake.State);
     }
 
     [Fact]
@@ -89,7 +89,7 @@ public class CloseHandshakeTests
 
         Assert.False(handshake.ReceiveClose());
 
-        Assert.Equal(WebSocketState.CloseReceived, handshake.State);
+        Assert.Equal(WebSocketConnectionState.CloseReceived, handshake.State);
     }
 
     [Fact]
@@ -101,21 +101,21 @@ public class CloseHandshakeTests
 
         Assert.False(handshake.ReceiveClose());
 
-        Assert.Equal(WebSocketState.Closed, handshake.State);
+        Assert.Equal(WebSocketConnectionState.Closed, handshake.State);
     }
 
     [Theory]
-    [InlineData(WebSocketState.Open)]
-    [InlineData(WebSocketState.CloseSent)]
-    [InlineData(WebSocketState.CloseReceived)]
-    [InlineData(WebSocketState.Closed)]
-    public void Abort_from_any_state_is_Closed_and_sends_nothing_more(WebSocketState from)
+    [InlineData(WebSocketConnectionState.Open)]
+    [InlineData(WebSocketConnectionState.CloseSent)]
+    [InlineData(WebSocketConnectionState.CloseReceived)]
+    [InlineData(WebSocketConnectionState.Closed)]
+    public void Abort_from_any_state_is_Closed_and_sends_nothing_more(WebSocketConnectionState from)
     {
         var handshake = Reach(from);
 
         handshake.Abort();
 
-        Assert.Equal(WebSocketState.Closed, handshake.State);
+        Assert.Equal(WebSocketConnectionState.Closed, handshake.State);
         Assert.False(handshake.CanSendData);
         Assert.False(handshake.TrySendClose());
         Assert.False(handshake.ReceiveClose());
@@ -123,15 +123,15 @@ public class CloseHandshakeTests
 
     // The whole table: (state, event) -> (new state, what the method returned).
     [Theory]
-    [InlineData(WebSocketState.Open, "send", WebSocketState.CloseSent, true)]
-    [InlineData(WebSocketState.Open, "receive", WebSocketState.CloseReceived, true)]
-    [InlineData(WebSocketState.CloseSent, "send", WebSocketState.CloseSent, false)]
-    [InlineData(WebSocketState.CloseSent, "receive", WebSocketState.Closed, false)]
-    [InlineData(WebSocketState.CloseReceived, "send", WebSocketState.Closed, true)]
-    [InlineData(WebSocketState.CloseReceived, "receive", WebSocketState.CloseReceived, false)]
-    [InlineData(WebSocketState.Closed, "send", WebSocketState.Closed, false)]
-    [InlineData(WebSocketState.Closed, "receive", WebSocketState.Closed, false)]
-    public void Transition_table_matches_section_7(WebSocketState from, string action, WebSocketState to, bool returned)
+    [InlineData(WebSocketConnectionState.Open, "send", WebSocketConnectionState.CloseSent, true)]
+    [InlineData(WebSocketConnectionState.Open, "receive", WebSocketConnectionState.CloseReceived, true)]
+    [InlineData(WebSocketConnectionState.CloseSent, "send", WebSocketConnectionState.CloseSent, false)]
+    [InlineData(WebSocketConnectionState.CloseSent, "receive", WebSocketConnectionState.Closed, false)]
+    [InlineData(WebSocketConnectionState.CloseReceived, "send", WebSocketConnectionState.Closed, true)]
+    [InlineData(WebSocketConnectionState.CloseReceived, "receive", WebSocketConnectionState.CloseReceived, false)]
+    [InlineData(WebSocketConnectionState.Closed, "send", WebSocketConnectionState.Closed, false)]
+    [InlineData(WebSocketConnectionState.Closed, "receive", WebSocketConnectionState.Closed, false)]
+    public void Transition_table_matches_section_7(WebSocketConnectionState from, string action, WebSocketConnectionState to, bool returned)
     {
         var handshake = Reach(from);
 
@@ -141,18 +141,18 @@ public class CloseHandshakeTests
         Assert.Equal(returned, result);
     }
 
-    private static CloseHandshake Reach(WebSocketState state)
+    private static CloseHandshake Reach(WebSocketConnectionState state)
     {
         var handshake = new CloseHandshake();
         switch (state)
         {
-            case WebSocketState.CloseSent:
+            case WebSocketConnectionState.CloseSent:
                 handshake.TrySendClose();
                 break;
-            case WebSocketState.CloseReceived:
+            case WebSocketConnectionState.CloseReceived:
                 handshake.ReceiveClose();
                 break;
-            case WebSocketState.Closed:
+            case WebSocketConnectionState.Closed:
                 handshake.Abort();
                 break;
         }

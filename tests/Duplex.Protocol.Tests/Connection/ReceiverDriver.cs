@@ -1,4 +1,3 @@
-using Duplex.Protocol.Closing;
 using Duplex.Protocol.Connection;
 using Duplex.Protocol.Frames;
 

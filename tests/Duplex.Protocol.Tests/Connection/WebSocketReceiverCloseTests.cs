@@ -1,4 +1,3 @@
-using Duplex.Protocol.Closing;
 using Duplex.Protocol.Connection;
 
 namespace Duplex.Protocol.Tests.Connection;

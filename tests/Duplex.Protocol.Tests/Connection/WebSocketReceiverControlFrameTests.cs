@@ -1,5 +1,4 @@
 using System.Buffers;
-using Duplex.Protocol.Closing;
 using Duplex.Protocol.Connection;
 using Duplex.Protocol.Frames;
 

@@ -70,6 +70,6 @@ public class WebSocketReceiverInPlaceTests
         Span<byte> landed = message.AsSpan(0, payload.Length);
         frame.AsSpan(header).CopyTo(landed);
         Assert.Equal(ReceiveEvent.Error, receiver.Receive(landed, landed, out _, out _));
-        Assert.Equal(Duplex.Protocol.Closing.CloseStatus.InvalidPayloadData, receiver.ErrorStatus);
+        Assert.Equal(CloseStatus.InvalidPayloadData, receiver.ErrorStatus);
     }
 }

@@ -95,6 +95,6 @@ public class WebSocketReceiverOutputTests
     {
         var client = new ReceiverDriver(new ReceiverOptions { Role = Role.Client }, outputSize: 2);
 
-        Assert.Equal([Received.Error(Duplex.Protocol.Closing.CloseStatus.InvalidPayloadData)], client.Feed(Hex.Bytes("81 05 48 65 6c C3 28")));
+        Assert.Equal([Received.Error(CloseStatus.InvalidPayloadData)], client.Feed(Hex.Bytes("81 05 48 65 6c C3 28")));
     }
 }

@@ -1,6 +1,5 @@
 using System.Buffers;
 using Duplex.Protocol.Handshake;
-using Duplex.Protocol.Http;
 using Duplex.Protocol.Tests.Http;
 
 namespace Duplex.Protocol.Tests.Handshake;

@@ -1,4 +1,3 @@
-using Duplex.Protocol.Http;
 using Duplex.Protocol.Tests.Http;
 
 namespace Duplex.Protocol.Tests.Handshake;

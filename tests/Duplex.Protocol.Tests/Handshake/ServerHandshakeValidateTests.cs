@@ -1,5 +1,4 @@
 using Duplex.Protocol.Handshake;
-using Duplex.Protocol.Http;
 
 namespace Duplex.Protocol.Tests.Handshake;
 

@@ -1,5 +1,3 @@
-using Duplex.Protocol.Http;
-
 namespace Duplex.Protocol.Tests.Http;
 
 public class HttpHeadersTests

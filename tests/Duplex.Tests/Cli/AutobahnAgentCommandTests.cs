@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Duplex.Protocol.Closing;
 
 namespace Duplex.Tests.Cli;
 
@@ -45,9 +44,9 @@ public sealed class AutobahnAgentCommandTests
             await ws.SendBinaryAsync(binary, ct);
 
             WebSocketMessage first = await ws.ReceiveAsync(ct);
-            bool textOk = first.Type == WebSocketMessageType.Text && first.Text == text;
+            bool textOk = first.Type == MessageType.Text && first.Text == text;
             WebSocketMessage second = await ws.ReceiveAsync(ct);
-            bool binaryOk = second.Type == WebSocketMessageType.Binary && second.Data.Span.SequenceEqual(binary);
+            bool binaryOk = second.Type == MessageType.Binary && second.Data.Span.SequenceEqual(binary);
             Cases[number] = textOk && binaryOk ? $"ok {query["agent"]}" : "wrong echo";
             await ws.CloseAsync(CloseStatus.NormalClosure, null, ct);
         }

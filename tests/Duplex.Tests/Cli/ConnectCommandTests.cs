@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using Duplex.Protocol.Closing;
 
 namespace Duplex.Tests.Cli;
 

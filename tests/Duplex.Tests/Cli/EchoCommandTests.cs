@@ -20,10 +20,10 @@ public sealed class EchoCommandTests
         foreach (WebSocketConnection subscriber in new[] { first, second })
         {
             WebSocketMessage text = await subscriber.ReceiveAsync(ct);
-            Assert.Equal(WebSocketMessageType.Text, text.Type);
+            Assert.Equal(MessageType.Text, text.Type);
             Assert.Equal("news 1", text.Text);
             WebSocketMessage binary = await subscriber.ReceiveAsync(ct);
-            Assert.Equal(WebSocketMessageType.Binary, binary.Type);
+            Assert.Equal(MessageType.Binary, binary.Type);
             Assert.Equal(new byte[] { 7, 8, 9 }, binary.Data.ToArray());
         }
 
@@ -36,7 +36,7 @@ public sealed class EchoCommandTests
         foreach (WebSocketConnection client in new[] { first, second, publisher, echoClient })
         {
             await client.DisposeAsync();
-            Assert.Equal(Duplex.Protocol.Closing.CloseStatus.NormalClosure, client.CloseStatus);
+            Assert.Equal(CloseStatus.NormalClosure, client.CloseStatus);
         }
 
         Assert.Equal(0, await echo.StopAsync());

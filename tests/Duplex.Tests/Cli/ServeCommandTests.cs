@@ -1,5 +1,4 @@
 using System.Net;
-using Duplex.Protocol.Closing;
 
 namespace Duplex.Tests.Cli;
 
@@ -29,12 +28,12 @@ public sealed class ServeCommandTests
         await using WebSocketConnection ws = await WebSocketClient.ConnectAsync(new Uri($"ws://127.0.0.1:{port}/echo"), ct);
         await ws.SendTextAsync("ping ✓", ct);
         WebSocketMessage text = await ws.ReceiveAsync(ct);
-        Assert.Equal(WebSocketMessageType.Text, text.Type);
+        Assert.Equal(MessageType.Text, text.Type);
         Assert.Equal("ping ✓", text.Text);
 
         await ws.SendBinaryAsync(new byte[] { 0, 1, 2, 250 }, ct);
         WebSocketMessage binary = await ws.ReceiveAsync(ct);
-        Assert.Equal(WebSocketMessageType.Binary, binary.Type);
+        Assert.Equal(MessageType.Binary, binary.Type);
         Assert.Equal(new byte[] { 0, 1, 2, 250 }, binary.Data.ToArray());
 
         // Ctrl+C: the server says goodbye (1001) to the clients it still has, and exits 0.

@@ -64,7 +64,7 @@ internal sealed class CaseRun : IAsyncDisposable
     {
         if (side == Side.Server)
         {
-            EchoServer server = await EchoServer.StartAsync(new WebSocketOptions
+            EchoServer server = await EchoServer.StartAsync(new WebSocketConnectionOptions
             {
                 MaxMessageSize = 32 * 1024 * 1024,
 
@@ -90,7 +90,7 @@ internal sealed class CaseRun : IAsyncDisposable
             var options = new WebSocketClientOptions
             {
                 UseEnvironmentProxy = false,
-                WebSocket = new WebSocketOptions
+                WebSocket = new WebSocketConnectionOptions
                 {
                     MaxMessageSize = 64L * 1024 * 1024,
                     KeepAliveInterval = Timeout.InfiniteTimeSpan,

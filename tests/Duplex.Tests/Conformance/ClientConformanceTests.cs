@@ -132,7 +132,7 @@ public sealed class ClientConformanceTests : ConformanceTestBase
         await run.ExpectTcpCloseAfterHandshakeAsync();
         long elapsed = Environment.TickCount64 - started;
         Assert.True(elapsed < 3000, $"The client took {elapsed} ms to finish after the server closed TCP.");
-        Assert.Equal(Duplex.Protocol.Closing.CloseStatus.NormalClosure, run.Client.CloseStatus);
+        Assert.Equal(CloseStatus.NormalClosure, run.Client.CloseStatus);
     }
 
     [Fact]
@@ -147,6 +147,6 @@ public sealed class ClientConformanceTests : ConformanceTestBase
         await run.Peer.SendCloseAsync(1007);
         await run.ExpectSilenceAsync(TimeSpan.FromMilliseconds(750), "the client must leave closing TCP to the server");
         await run.ExpectTcpCloseAfterHandshakeAsync();
-        Assert.Equal(Duplex.Protocol.Closing.CloseStatus.InvalidPayloadData, run.Client!.CloseStatus);
+        Assert.Equal(CloseStatus.InvalidPayloadData, run.Client!.CloseStatus);
     }
 }

@@ -101,7 +101,7 @@ internal sealed class CompressionCaseRun : IAsyncDisposable
 
     private static async Task<CompressionCaseRun> StartServerCaseAsync(string caseId, CompressionSetting setting, PerMessageDeflateOptions serverOptions)
     {
-        EchoServer server = await EchoServer.StartAsync(new WebSocketOptions
+        EchoServer server = await EchoServer.StartAsync(new WebSocketConnectionOptions
         {
             MaxMessageSize = 32 * 1024 * 1024,
             KeepAliveInterval = Timeout.InfiniteTimeSpan,
@@ -162,7 +162,7 @@ internal sealed class CompressionCaseRun : IAsyncDisposable
             var options = new WebSocketClientOptions
             {
                 UseEnvironmentProxy = false,
-                WebSocket = new WebSocketOptions
+                WebSocket = new WebSocketConnectionOptions
                 {
                     MaxMessageSize = 64L * 1024 * 1024,
                     KeepAliveInterval = Timeout.InfiniteTimeSpan,

@@ -1,5 +1,3 @@
-using Duplex.Protocol.Extensions;
-
 namespace Duplex.Tests.Conformance;
 
 /// <summary>

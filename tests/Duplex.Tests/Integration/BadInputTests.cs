@@ -178,7 +178,7 @@ public sealed class BadInputTests
     [Fact]
     public async Task Message_over_the_limit_gets_1009_at_its_header()
     {
-        await using EchoServer server = await EchoServer.StartAsync(webSocket: new WebSocketOptions { MaxMessageSize = 1024 });
+        await using EchoServer server = await EchoServer.StartAsync(webSocket: new WebSocketConnectionOptions { MaxMessageSize = 1024 });
         await using RawWebSocket raw = await RawWebSocket.ConnectAsync(server.Port);
 
         // A header announcing 1 GiB, and not one byte of its payload.
@@ -192,7 +192,7 @@ public sealed class BadInputTests
     [Fact]
     public async Task Fragments_summing_over_the_limit_get_1009()
     {
-        await using EchoServer server = await EchoServer.StartAsync(webSocket: new WebSocketOptions { MaxMessageSize = 1000 });
+        await using EchoServer server = await EchoServer.StartAsync(webSocket: new WebSocketConnectionOptions { MaxMessageSize = 1000 });
         await using RawWebSocket raw = await RawWebSocket.ConnectAsync(server.Port);
 
         await raw.SendFrameAsync(Opcode.Binary, new byte[600], fin: false);

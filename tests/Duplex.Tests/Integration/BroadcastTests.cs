@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Duplex.Protocol.Extensions;
 using Duplex.Tests.Support;
 
 namespace Duplex.Tests.Integration;
@@ -12,7 +11,7 @@ public sealed class BroadcastTests
         var subscribers = new ConcurrentDictionary<WebSocketConnection, byte>();
         var joined = new SemaphoreSlim(0);
         await using EchoServer server = await EchoServer.StartAsync(
-            webSocket: new WebSocketOptions { Compression = new PerMessageDeflateOptions() },
+            webSocket: new WebSocketConnectionOptions { Compression = new PerMessageDeflateOptions() },
             map: s => s.MapWebSocket("/sub", async (ws, ct) =>
             {
                 subscribers.TryAdd(ws, 0);
@@ -22,7 +21,7 @@ public sealed class BroadcastTests
                 }
             }));
         var plain = new WebSocketClientOptions();
-        var compressed = new WebSocketClientOptions { WebSocket = new WebSocketOptions { Compression = new PerMessageDeflateOptions() } };
+        var compressed = new WebSocketClientOptions { WebSocket = new WebSocketConnectionOptions { Compression = new PerMessageDeflateOptions() } };
         await using WebSocketConnection a = await EchoServer.ConnectAsync(server.Uri("/sub"), plain);
         await using WebSocketConnection b = await EchoServer.ConnectAsync(server.Uri("/sub"), plain);
         await using WebSocketConnection c = await EchoServer.ConnectAsync(server.Uri("/sub"), compressed);
@@ -37,7 +36,7 @@ public sealed class BroadcastTests
         foreach (WebSocketConnection client in new[] { a, b, c })
         {
             WebSocketMessage received = await client.ReceiveAsync(Bounded.Token()).Within("the broadcast message");
-            Assert.Equal(WebSocketMessageType.Text, received.Type);
+            Assert.Equal(MessageType.Text, received.Type);
             Assert.Equal(new string('p', 300) + "rice", received.Text);
         }
 
@@ -50,7 +49,7 @@ public sealed class BroadcastTests
         await using EchoServer server = await EchoServer.StartAsync();
         await using WebSocketConnection ws = await EchoServer.ConnectAsync(server.Uri());
 
-        await ws.SendAsync(new PreparedMessage(WebSocketMessageType.Binary, [1, 2, 3]), Bounded.Token());
+        await ws.SendAsync(new PreparedMessage(MessageType.Binary, [1, 2, 3]), Bounded.Token());
 
         WebSocketMessage echo = await ws.ReceiveAsync(Bounded.Token()).Within("the echo");
         Assert.Equal(new byte[] { 1, 2, 3 }, echo.Data.ToArray());

@@ -1,6 +1,4 @@
 using System.Text;
-using Duplex.Protocol.Closing;
-using Duplex.Protocol.Connection;
 using Duplex.Protocol.Frames;
 using Duplex.Tests.Support;
 
@@ -24,7 +22,7 @@ public sealed class CloseTests
 
         await client.CloseAsync(CloseStatus.NormalClosure, "done here", Bounded.Token()).Within("the close");
 
-        Assert.Equal(WebSocketState.Closed, client.State);
+        Assert.Equal(WebSocketConnectionState.Closed, client.State);
         Assert.Equal(CloseStatus.NormalClosure, client.CloseStatus);
         (CloseStatus? code, string? reason) = await seen.Task.Within("the server to see the close");
         Assert.Equal(CloseStatus.NormalClosure, code);
@@ -36,7 +34,7 @@ public sealed class CloseTests
     public async Task Server_close_reaches_the_client_with_code_and_reason()
     {
         await using EchoServer server = await EchoServer.StartAsync(map: s => s.MapWebSocket("/bye", (ws, ct) =>
-            ws.CloseAsync((CloseStatus)4000, "see you", ct)));
+            ws.CloseAsync((CloseStatus)4000, "see you", ct).AsTask()));
         await using WebSocketConnection client = await EchoServer.ConnectAsync(server.Uri("/bye"));
 
         WebSocketMessage message = await client.ReceiveAsync(Bounded.Token()).Within("the close");
@@ -186,7 +184,7 @@ public sealed class CloseTests
     public async Task Close_reason_longer_than_123_bytes_is_cut_at_a_code_point()
     {
         await using EchoServer server = await EchoServer.StartAsync(map: s => s.MapWebSocket("/long", (ws, ct) =>
-            ws.CloseAsync(CloseStatus.PolicyViolation, new string('é', 200), ct)));
+            ws.CloseAsync(CloseStatus.PolicyViolation, new string('é', 200), ct).AsTask()));
         await using RawWebSocket raw = await RawWebSocket.ConnectAsync(server.Port, "/long");
 
         RawFrame close = await raw.ReadCloseAsync();

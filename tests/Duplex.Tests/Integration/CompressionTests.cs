@@ -8,7 +8,7 @@ namespace Duplex.Tests.Integration;
 
 public sealed class CompressionTests
 {
-    private static WebSocketOptions Compressed(long maxMessageSize = 32 << 20, PerMessageDeflateOptions? deflate = null) => new()
+    private static WebSocketConnectionOptions Compressed(long maxMessageSize = 32 << 20, PerMessageDeflateOptions? deflate = null) => new()
     {
         MaxMessageSize = maxMessageSize,
         Compression = deflate ?? new PerMessageDeflateOptions(),

@@ -1,5 +1,4 @@
 using System.Text;
-using Duplex.Protocol.Closing;
 using Duplex.Protocol.Frames;
 using Duplex.Tests.Support;
 
@@ -107,11 +106,11 @@ public sealed class ConnectionChurnTests
         }
         else
         {
-            await client.SendAsync(WebSocketMessageType.Binary, payload, Bounded.Token()).AsTask().Within("a send");
+            await client.SendAsync(MessageType.Binary, payload, Bounded.Token()).AsTask().Within("a send");
         }
 
         WebSocketMessage echo = await client.ReceiveAsync(Bounded.Token()).Within("an echo");
-        Assert.Equal(text ? WebSocketMessageType.Text : WebSocketMessageType.Binary, echo.Type);
+        Assert.Equal(text ? MessageType.Text : MessageType.Binary, echo.Type);
         Assert.True(echo.Data.Span.SequenceEqual(payload), "the echo differs from what was sent");
     }
 

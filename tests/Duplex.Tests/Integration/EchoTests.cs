@@ -18,7 +18,7 @@ public sealed class EchoTests
         await ws.SendBinaryAsync(payload, Bounded.Token());
         WebSocketMessage echo = await ws.ReceiveAsync(Bounded.Token()).Within("the echo");
 
-        Assert.Equal(WebSocketMessageType.Binary, echo.Type);
+        Assert.Equal(MessageType.Binary, echo.Type);
         Assert.True(payload.AsSpan().SequenceEqual(echo.Data.Span), $"the {size}-byte echo differs");
     }
 
@@ -39,7 +39,7 @@ public sealed class EchoTests
         await ws.SendTextAsync(text, Bounded.Token());
         WebSocketMessage echo = await ws.ReceiveAsync(Bounded.Token()).Within("the echo");
 
-        Assert.Equal(WebSocketMessageType.Text, echo.Type);
+        Assert.Equal(MessageType.Text, echo.Type);
         Assert.Equal(text, echo.Text);
     }
 
@@ -61,9 +61,9 @@ public sealed class EchoTests
         await using EchoServer server = await EchoServer.StartAsync();
         await using WebSocketConnection ws = await EchoServer.ConnectAsync(server.Uri());
 
-        await ws.SendAsync(WebSocketMessageType.Text, Encoding.UTF8.GetBytes("frag"), endOfMessage: false, Bounded.Token());
-        await ws.SendAsync(WebSocketMessageType.Text, ReadOnlyMemory<byte>.Empty, endOfMessage: false, Bounded.Token());
-        await ws.SendAsync(WebSocketMessageType.Text, Encoding.UTF8.GetBytes("mented"), endOfMessage: true, Bounded.Token());
+        await ws.SendAsync(MessageType.Text, Encoding.UTF8.GetBytes("frag"), endOfMessage: false, Bounded.Token());
+        await ws.SendAsync(MessageType.Text, ReadOnlyMemory<byte>.Empty, endOfMessage: false, Bounded.Token());
+        await ws.SendAsync(MessageType.Text, Encoding.UTF8.GetBytes("mented"), endOfMessage: true, Bounded.Token());
 
         WebSocketMessage echo = await ws.ReceiveAsync(Bounded.Token()).Within("the echo");
         Assert.Equal("fragmented", echo.Text);
@@ -104,7 +104,7 @@ public sealed class EchoTests
         using var copy = new MemoryStream();
         await stream.CopyToAsync(copy, 8192, Bounded.Token());
 
-        Assert.Equal(WebSocketMessageType.Binary, stream.MessageType);
+        Assert.Equal(MessageType.Binary, stream.MessageType);
         Assert.True(payload.AsSpan().SequenceEqual(copy.ToArray()));
     }
 

@@ -1,4 +1,3 @@
-using Duplex.Protocol.Closing;
 using Duplex.Protocol.Frames;
 using Duplex.Tests.Support;
 
@@ -9,7 +8,7 @@ public sealed class KeepAliveTests
     [Fact]
     public async Task An_idle_connection_is_pinged()
     {
-        await using EchoServer server = await EchoServer.StartAsync(webSocket: new WebSocketOptions
+        await using EchoServer server = await EchoServer.StartAsync(webSocket: new WebSocketConnectionOptions
         {
             KeepAliveInterval = TimeSpan.FromMilliseconds(100),
             KeepAliveTimeout = TimeSpan.FromSeconds(10),
@@ -25,7 +24,7 @@ public sealed class KeepAliveTests
     [Fact]
     public async Task A_peer_that_answers_pings_stays_connected()
     {
-        await using EchoServer server = await EchoServer.StartAsync(webSocket: new WebSocketOptions
+        await using EchoServer server = await EchoServer.StartAsync(webSocket: new WebSocketConnectionOptions
         {
             KeepAliveInterval = TimeSpan.FromMilliseconds(50),
             KeepAliveTimeout = TimeSpan.FromMilliseconds(200),
@@ -63,7 +62,7 @@ public sealed class KeepAliveTests
     {
         var closed = new TaskCompletionSource<CloseStatus?>(TaskCreationOptions.RunContinuationsAsynchronously);
         await using EchoServer server = await EchoServer.StartAsync(
-            webSocket: new WebSocketOptions { KeepAliveInterval = TimeSpan.FromMilliseconds(100), KeepAliveTimeout = TimeSpan.FromMilliseconds(200) },
+            webSocket: new WebSocketConnectionOptions { KeepAliveInterval = TimeSpan.FromMilliseconds(100), KeepAliveTimeout = TimeSpan.FromMilliseconds(200) },
             map: s => s.MapWebSocket("/watch", async (ws, ct) =>
             {
                 await ws.ReceiveAsync(ct);
@@ -79,11 +78,11 @@ public sealed class KeepAliveTests
     public async Task The_client_drops_a_silent_server()
     {
         await using EchoServer server = await EchoServer.StartAsync(
-            webSocket: new WebSocketOptions { KeepAliveInterval = Timeout.InfiniteTimeSpan },
+            webSocket: new WebSocketConnectionOptions { KeepAliveInterval = Timeout.InfiniteTimeSpan },
             map: s => s.MapWebSocket("/mute", (_, ct) => Task.Delay(Timeout.Infinite, ct)));
         await using WebSocketConnection client = await EchoServer.ConnectAsync(server.Uri("/mute"), new WebSocketClientOptions
         {
-            WebSocket = new WebSocketOptions { KeepAliveInterval = TimeSpan.FromMilliseconds(100), KeepAliveTimeout = TimeSpan.FromMilliseconds(200) },
+            WebSocket = new WebSocketConnectionOptions { KeepAliveInterval = TimeSpan.FromMilliseconds(100), KeepAliveTimeout = TimeSpan.FromMilliseconds(200) },
         });
 
         // The server's handler never reads, so the client's pings are never answered.

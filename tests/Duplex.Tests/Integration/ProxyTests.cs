@@ -29,7 +29,7 @@ public sealed class ProxyTests
 
         await using WebSocketConnection ws = await EchoServer.ConnectAsync(server.Uri(), new WebSocketClientOptions { Proxy = proxyUri });
 
-        Assert.Equal(Protocol.Connection.WebSocketState.Open, ws.State);
+        Assert.Equal(WebSocketConnectionState.Open, ws.State);
     }
 
     [Fact]

@@ -22,7 +22,7 @@ public sealed class SmallReceiveTests
     public async Task Messages_and_pings_cut_at_any_points_are_answered_whole_and_in_order()
     {
         // A small receive buffer, so that frames straddle its end and outgrow it.
-        await using EchoServer server = await EchoServer.StartAsync(new WebSocketOptions { ReceiveBufferSize = 1024 });
+        await using EchoServer server = await EchoServer.StartAsync(new WebSocketConnectionOptions { ReceiveBufferSize = 1024 });
         await Gen.Select(s_messages, Gen.Int[1, 12], Gen.Int).SampleAsync(async sample =>
         {
             ((Opcode Opcode, int Size)[] messages, int pieces, int seed) = sample;
@@ -65,7 +65,7 @@ public sealed class SmallReceiveTests
     [Fact]
     public async Task A_small_frame_over_the_message_limit_is_refused_before_its_payload_arrives()
     {
-        await using EchoServer server = await EchoServer.StartAsync(new WebSocketOptions { MaxMessageSize = 1024 });
+        await using EchoServer server = await EchoServer.StartAsync(new WebSocketConnectionOptions { MaxMessageSize = 1024 });
         await using RawWebSocket raw = await RawWebSocket.ConnectAsync(server.Port);
         byte[] frame = RawWebSocket.Frame(Opcode.Binary, new byte[2000]);
 

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
 using Duplex.Transport;
-using Xunit;
 
 namespace Duplex.Tests.Integration;
 

@@ -1,4 +1,3 @@
-using Duplex.Protocol.Extensions;
 using Xunit.Abstractions;
 
 namespace Duplex.Tests.Interop;

@@ -1,6 +1,5 @@
 using System.Net.WebSockets;
 using System.Text;
-using Duplex.Protocol.Extensions;
 using Xunit.Abstractions;
 using WsMessageType = System.Net.WebSockets.WebSocketMessageType;
 
@@ -140,7 +139,7 @@ public sealed class ClientWebSocketCompressionInteropTests(ITestOutputHelper out
     [Fact]
     public async Task Duplex_server_enables_permessage_deflate_only_on_the_endpoint_whose_options_ask_for_it()
     {
-        // Server-wide compression off; only /deflate has its own WebSocketOptions with it.
+        // Server-wide compression off; only /deflate has its own WebSocketConnectionOptions with it.
         await using var server = await InteropDuplexServer.StartAsync();
         var payload = Encoding.UTF8.GetBytes(InteropPayloads.Text(50_000));
 

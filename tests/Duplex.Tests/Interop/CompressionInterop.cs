@@ -1,7 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using Duplex.Protocol.Connection;
-using Duplex.Protocol.Extensions;
 
 namespace Duplex.Tests.Interop;
 
@@ -62,7 +60,7 @@ public static class CompressionInterop
     {
         UseEnvironmentProxy = false,
         ConnectTimeout = InteropTimeouts.Step,
-        WebSocket = new WebSocketOptions { MaxMessageSize = InteropDuplexServer.MaxMessageSize, Compression = compression },
+        WebSocket = new WebSocketConnectionOptions { MaxMessageSize = InteropDuplexServer.MaxMessageSize, Compression = compression },
     };
 
     /// <summary>Connects the Duplex client, offering permessage-deflate with <paramref name="compression"/>.</summary>

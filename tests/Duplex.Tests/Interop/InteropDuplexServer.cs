@@ -1,8 +1,6 @@
 using System.Net;
 using System.Text;
 using System.Threading.Channels;
-using Duplex.Protocol.Closing;
-using Duplex.Protocol.Extensions;
 
 namespace Duplex.Tests.Interop;
 
@@ -64,7 +62,7 @@ public sealed class InteropDuplexServer : IAsyncDisposable
         {
             Address = IPAddress.Loopback,
             Port = 0,
-            WebSocket = new WebSocketOptions { MaxMessageSize = MaxMessageSize, Compression = compression },
+            WebSocket = new WebSocketConnectionOptions { MaxMessageSize = MaxMessageSize, Compression = compression },
             ShutdownTimeout = TimeSpan.FromSeconds(5),
         });
         var host = new InteropDuplexServer(server);
@@ -74,12 +72,12 @@ public sealed class InteropDuplexServer : IAsyncDisposable
         server.MapWebSocket(SmallPath, host.EchoAsync, new WebSocketEndpointOptions
         {
             SubProtocols = endpoint.SubProtocols,
-            WebSocket = new WebSocketOptions { MaxMessageSize = SmallMessageLimit, Compression = compression },
+            WebSocket = new WebSocketConnectionOptions { MaxMessageSize = SmallMessageLimit, Compression = compression },
         });
         server.MapWebSocket(DeflatePath, host.EchoAsync, new WebSocketEndpointOptions
         {
             SubProtocols = endpoint.SubProtocols,
-            WebSocket = new WebSocketOptions { MaxMessageSize = MaxMessageSize, Compression = new PerMessageDeflateOptions() },
+            WebSocket = new WebSocketConnectionOptions { MaxMessageSize = MaxMessageSize, Compression = new PerMessageDeflateOptions() },
         });
         if (staticDirectory is not null)
         {

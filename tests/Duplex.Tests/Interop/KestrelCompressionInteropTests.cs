@@ -1,5 +1,3 @@
-using Duplex.Protocol.Closing;
-using Duplex.Protocol.Extensions;
 using Xunit.Abstractions;
 
 namespace Duplex.Tests.Interop;

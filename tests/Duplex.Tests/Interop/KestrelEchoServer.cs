@@ -50,7 +50,7 @@ public sealed class KestrelEchoServer : IAsyncDisposable
     /// <summary>Starts Kestrel on 127.0.0.1 with a port the OS picks.</summary>
     /// <param name="subProtocols">Subprotocols the server selects from, in order of preference.</param>
     /// <param name="enableCompression">Lets the middleware negotiate permessage-deflate.</param>
-    /// <param name="serverMaxWindowBits">The largest window Kestrel compresses with, 9 to 15 (WebSocketAcceptContext.ServerMaxWindowBits).</param>
+    /// <param name="serverMaxWindowBits">The largest window Kestrel compresses with, 9 to 15 (WebSocketUpgradeContext.ServerMaxWindowBits).</param>
     /// <param name="disableServerContextTakeover">Makes Kestrel reset its compressor after every message.</param>
     /// <param name="cancellationToken">Cancels the start.</param>
     public static async Task<KestrelEchoServer> StartAsync(

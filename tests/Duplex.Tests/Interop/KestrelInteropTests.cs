@@ -1,6 +1,4 @@
 using System.Text;
-using Duplex.Protocol.Closing;
-using Duplex.Protocol.Connection;
 
 namespace Duplex.Tests.Interop;
 
@@ -45,13 +43,13 @@ public sealed class KestrelInteropTests
         for (var piece = 1; offset < payload.Length; piece++)
         {
             var length = Math.Min(piece, payload.Length - offset);
-            await ws.SendAsync(WebSocketMessageType.Text, payload.AsMemory(offset, length), offset + length == payload.Length, InteropTimeouts.Token());
+            await ws.SendAsync(MessageType.Text, payload.AsMemory(offset, length), offset + length == payload.Length, InteropTimeouts.Token());
             offset += length;
         }
 
         var echo = await ws.ReceiveAsync(InteropTimeouts.Token());
 
-        Assert.Equal(WebSocketMessageType.Text, echo.Type);
+        Assert.Equal(MessageType.Text, echo.Type);
         InteropPayloads.AssertSameBytes(payload, echo.Data.Span, "the echo of the fragmented text");
         await ws.CloseAsync(CloseStatus.NormalClosure, null, InteropTimeouts.Token());
     }
@@ -99,7 +97,7 @@ public sealed class KestrelInteropTests
 
         await ws.CloseAsync((CloseStatus)4200, reason, InteropTimeouts.Token());
 
-        Assert.Equal(WebSocketState.Closed, ws.State);
+        Assert.Equal(WebSocketConnectionState.Closed, ws.State);
         Assert.Equal((CloseStatus)4200, ws.CloseStatus);
         Assert.Equal(reason, ws.CloseStatusDescription);
         Assert.Equal(new ReceivedClose(4200, reason), await kestrel.WaitForCloseAsync(InteropTimeouts.Step));
@@ -113,7 +111,7 @@ public sealed class KestrelInteropTests
 
         var message = await ws.ReceiveAsync(InteropTimeouts.Token());
 
-        Assert.Equal(WebSocketMessageType.Close, message.Type);
+        Assert.Equal(MessageType.Close, message.Type);
         Assert.Equal((CloseStatus)4300, ws.CloseStatus);
         Assert.Equal("kestrel closing", ws.CloseStatusDescription);
         Assert.Equal(4300, (await kestrel.WaitForCloseAsync(InteropTimeouts.Step)).Code);

@@ -1,8 +1,5 @@
 using System.Globalization;
 using System.Text;
-using Duplex.Protocol.Closing;
-using Duplex.Protocol.Connection;
-using Duplex.Protocol.Extensions;
 using Xunit.Abstractions;
 
 namespace Duplex.Tests.Interop;
@@ -221,13 +218,13 @@ public abstract class ThirdPartyPeerInteropTests(ITestOutputHelper output)
         var port = await peer.WaitForListeningPortAsync(InteropTimeouts.PeerStart);
         await using var ws = await WebSocketClient.ConnectAsync(
             new Uri($"ws://127.0.0.1:{port}/echo"),
-            new WebSocketClientOptions { UseEnvironmentProxy = false, WebSocket = new WebSocketOptions { MaxMessageSize = 1000 } },
+            new WebSocketClientOptions { UseEnvironmentProxy = false, WebSocket = new WebSocketConnectionOptions { MaxMessageSize = 1000 } },
             InteropTimeouts.Token());
 
         await ws.SendBinaryAsync(InteropPayloads.Binary(1001), InteropTimeouts.Token());
         var message = await ws.ReceiveAsync(InteropTimeouts.Token());
 
-        Assert.Equal(WebSocketMessageType.Close, message.Type);
+        Assert.Equal(MessageType.Close, message.Type);
         Assert.Equal(CloseStatus.MessageTooBig, ws.CloseStatus);
         var close = await peer.WaitForEventAsync("CLOSE", InteropTimeouts.Step);
         Assert.Equal(1009, close.GetProperty("code").GetInt32());
@@ -280,12 +277,12 @@ public abstract class ThirdPartyPeerInteropTests(ITestOutputHelper output)
             var message = await ws.ReceiveAsync(InteropTimeouts.Token());
             if (i % 2 == 0)
             {
-                Assert.Equal(WebSocketMessageType.Text, message.Type);
+                Assert.Equal(MessageType.Text, message.Type);
                 Assert.Equal($"burst-{i}", message.Text);
             }
             else
             {
-                Assert.Equal(WebSocketMessageType.Binary, message.Type);
+                Assert.Equal(MessageType.Binary, message.Type);
                 InteropPayloads.AssertSameBytes(InteropPayloads.Binary(i), message.Data.Span, $"burst message {i}");
             }
         }
@@ -319,7 +316,7 @@ public abstract class ThirdPartyPeerInteropTests(ITestOutputHelper output)
         await ws.CloseAsync((CloseStatus)4002, reason, InteropTimeouts.Token());
 
         Assert.Equal((CloseStatus)4002, ws.CloseStatus);
-        Assert.Equal(WebSocketState.Closed, ws.State);
+        Assert.Equal(WebSocketConnectionState.Closed, ws.State);
         var close = await peer.WaitForEventAsync("CLOSE", InteropTimeouts.Step);
         Assert.Equal(4002, close.GetProperty("code").GetInt32());
         Assert.Equal(reason, close.GetProperty("reason").GetString());
@@ -334,7 +331,7 @@ public abstract class ThirdPartyPeerInteropTests(ITestOutputHelper output)
 
         var message = await ws.ReceiveAsync(InteropTimeouts.Token());
 
-        Assert.Equal(WebSocketMessageType.Close, message.Type);
+        Assert.Equal(MessageType.Close, message.Type);
         Assert.Equal((CloseStatus)4003, ws.CloseStatus);
         Assert.Equal("server closing", ws.CloseStatusDescription);
         var close = await peer.WaitForEventAsync("CLOSE", InteropTimeouts.Step);
@@ -466,7 +463,7 @@ public abstract class ThirdPartyPeerInteropTests(ITestOutputHelper output)
                 SubProtocols = subProtocols ?? [],
                 UseEnvironmentProxy = false,
                 ConnectTimeout = InteropTimeouts.Step,
-                WebSocket = new WebSocketOptions { MaxMessageSize = InteropDuplexServer.MaxMessageSize },
+                WebSocket = new WebSocketConnectionOptions { MaxMessageSize = InteropDuplexServer.MaxMessageSize },
             },
             InteropTimeouts.Token());
 
@@ -474,7 +471,7 @@ public abstract class ThirdPartyPeerInteropTests(ITestOutputHelper output)
     {
         await ws.SendTextAsync(text, InteropTimeouts.Token());
         var echo = await ws.ReceiveAsync(InteropTimeouts.Token());
-        Assert.Equal(WebSocketMessageType.Text, echo.Type);
+        Assert.Equal(MessageType.Text, echo.Type);
         InteropPayloads.AssertSameBytes(Encoding.UTF8.GetBytes(text), echo.Data.Span, $"the echo of a {Encoding.UTF8.GetByteCount(text)}-byte text");
     }
 
@@ -482,7 +479,7 @@ public abstract class ThirdPartyPeerInteropTests(ITestOutputHelper output)
     {
         await ws.SendBinaryAsync(data, InteropTimeouts.Token());
         var echo = await ws.ReceiveAsync(InteropTimeouts.Token());
-        Assert.Equal(WebSocketMessageType.Binary, echo.Type);
+        Assert.Equal(MessageType.Binary, echo.Type);
         InteropPayloads.AssertSameBytes(data, echo.Data.Span, $"the echo of a {data.Length}-byte binary");
     }
 

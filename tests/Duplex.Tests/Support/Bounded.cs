@@ -32,4 +32,6 @@ internal static class Bounded
     }
 
     public static Task<T> Within<T>(this ValueTask<T> task, string what, TimeSpan? timeout = null) => task.AsTask().Within(what, timeout);
+
+    public static Task Within(this ValueTask task, string what, TimeSpan? timeout = null) => task.AsTask().Within(what, timeout);
 }

@@ -1,5 +1,4 @@
 using System.Net;
-using Duplex.Protocol.Closing;
 
 namespace Duplex.Tests.Support;
 
@@ -18,7 +17,7 @@ internal sealed class EchoServer : IAsyncDisposable
     public int Port => Server.LocalEndPoint.Port;
 
     public static async Task<EchoServer> StartAsync(
-        WebSocketOptions? webSocket = null,
+        WebSocketConnectionOptions? webSocket = null,
         Action<DuplexServer>? map = null,
         TimeSpan? handshakeTimeout = null,
         WebSocketEndpointOptions? endpoint = null)
@@ -27,7 +26,7 @@ internal sealed class EchoServer : IAsyncDisposable
         {
             Address = IPAddress.Loopback,
             Port = 0,
-            WebSocket = webSocket ?? new WebSocketOptions { MaxMessageSize = 32 * 1024 * 1024 },
+            WebSocket = webSocket ?? new WebSocketConnectionOptions { MaxMessageSize = 32 * 1024 * 1024 },
             HandshakeTimeout = handshakeTimeout ?? TimeSpan.FromSeconds(10),
             ShutdownTimeout = TimeSpan.FromSeconds(5),
         });
@@ -46,7 +45,7 @@ internal sealed class EchoServer : IAsyncDisposable
     }
 
     public static Task<WebSocketConnection> ConnectAsync(Uri uri, WebSocketClientOptions? options = null) =>
-        WebSocketClient.ConnectAsync(uri, options ?? new WebSocketClientOptions { WebSocket = new WebSocketOptions { MaxMessageSize = 32 * 1024 * 1024 } }, Bounded.Token());
+        WebSocketClient.ConnectAsync(uri, options ?? new WebSocketClientOptions { WebSocket = new WebSocketConnectionOptions { MaxMessageSize = 32 * 1024 * 1024 } }, Bounded.Token());
 
     public async ValueTask DisposeAsync() => await Server.DisposeAsync();
 }

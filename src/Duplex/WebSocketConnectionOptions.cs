@@ -1,10 +1,10 @@
 namespace Duplex;
 
 /// <summary>Limits and timers of an open WebSocket connection; the defaults are safe for the open internet.</summary>
-public sealed class WebSocketOptions
+public sealed class WebSocketConnectionOptions
 {
     /// <summary>Shared defaults.</summary>
-    public static WebSocketOptions Default { get; } = new();
+    public static WebSocketConnectionOptions Default { get; } = new();
 
     /// <summary>
     /// The largest message accepted, in bytes; a larger one closes the connection with 1009 as
@@ -42,7 +42,25 @@ public sealed class WebSocketOptions
     /// compression. Default null: compression holds about 300 KiB of zlib state per connection
     /// with context takeover, so it is a choice to make per endpoint or per client, not a default.
     /// </summary>
-    public Protocol.Extensions.PerMessageDeflateOptions? Compression { get; init; }
+    public PerMessageDeflateOptions? Compression { get; init; }
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first option out of range.</summary>
+    internal void Validate()
+    {
+        const string owner = nameof(WebSocketConnectionOptions);
+        OptionRules.Require(MaxMessageSize > 0, owner, nameof(MaxMessageSize), "must be at least 1 byte", MaxMessageSize);
+        OptionRules.Require(KeepAliveInterval == Timeout.InfiniteTimeSpan || KeepAliveInterval >= TimeSpan.Zero, owner, nameof(KeepAliveInterval), "must be zero or Timeout.InfiniteTimeSpan (off) or positive", KeepAliveInterval);
+        if (KeepAliveEnabled)
+        {
+            OptionRules.RequirePositive(KeepAliveTimeout, owner, nameof(KeepAliveTimeout));
+        }
+
+        OptionRules.RequirePositive(CloseTimeout, owner, nameof(CloseTimeout));
+        OptionRules.Require(ReceiveBufferSize >= MinimumReceiveBufferSize, owner, nameof(ReceiveBufferSize), $"must be at least {MinimumReceiveBufferSize} bytes (a frame header and then some)", ReceiveBufferSize);
+    }
+
+    /// <summary>The smallest receive buffer accepted.</summary>
+    internal const int MinimumReceiveBufferSize = 256;
 
     internal bool KeepAliveEnabled => KeepAliveInterval > TimeSpan.Zero && KeepAliveInterval != Timeout.InfiniteTimeSpan;
 }

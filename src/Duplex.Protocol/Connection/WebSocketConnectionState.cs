@@ -1,7 +1,7 @@
-namespace Duplex.Protocol.Connection;
+namespace Duplex;
 
 /// <summary>The states of a WebSocket connection after its opening handshake (RFC 6455 §4-§7).</summary>
-public enum WebSocketState
+public enum WebSocketConnectionState
 {
     /// <summary>Data flows both ways.</summary>
     Open,

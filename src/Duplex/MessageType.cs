@@ -1,7 +1,7 @@
 namespace Duplex;
 
 /// <summary>The kind of a received message.</summary>
-public enum WebSocketMessageType
+public enum MessageType
 {
     /// <summary>A text message: UTF-8, already validated.</summary>
     Text,

@@ -1,12 +1,11 @@
 using System.Net;
-using Duplex.Protocol.Http;
 
 namespace Duplex;
 
 /// <summary>What an accept hook sees of an upgrade request before it is accepted.</summary>
-public sealed class WebSocketAcceptContext
+public sealed class WebSocketUpgradeContext
 {
-    internal WebSocketAcceptContext(HttpRequestHead request, string? origin, IReadOnlyList<string> offeredSubProtocols, EndPoint? remoteEndPoint)
+    internal WebSocketUpgradeContext(HttpRequestHead request, string? origin, IReadOnlyList<string> offeredSubProtocols, EndPoint? remoteEndPoint)
     {
         Request = request;
         Origin = origin;
