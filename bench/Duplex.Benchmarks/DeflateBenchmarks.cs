@@ -13,7 +13,7 @@ namespace Duplex.Benchmarks;
 /// what makes repetitive JSON shrink) and without: <see cref="MessageDeflater.Compress"/> alone;
 /// a round trip through <see cref="MessageDeflater.Compress"/> and <see cref="MessageInflater"/>;
 /// and the same message as a client sends and a server receives it (compress, a masked RSV1 frame
-/// from <see cref="FrameEncoder.Write"/>, a Server-role <see cref="WebSocketReceiver"/> with an
+/// from <see cref="FrameWriter.Write"/>, a Server-role <see cref="WebSocketReceiver"/> with an
 /// inflater). Each operation takes the next of 64 different messages, so the compressor cannot
 /// just refer to an identical previous message. The MB/s column counts uncompressed bytes.
 /// </summary>
@@ -143,7 +143,7 @@ public class DeflateBenchmarks
         _compressed.ResetWrittenCount();
         _clientDeflater.Compress(message, _compressed);
         _frame.ResetWrittenCount();
-        FrameEncoder.Write(_frame, Opcode.Text, fin: true, _compressed.WrittenSpan, ClientKey, rsv: 0x4);
+        FrameWriter.Write(_frame, Opcode.Text, fin: true, _compressed.WrittenSpan, ClientKey, rsv: 0x4);
         ReceiveEvent e = _receiver.Receive(_frame.WrittenSpan, _output, out int consumed, out int written);
         if (e != ReceiveEvent.MessageEnd || consumed != _frame.WrittenCount)
         {

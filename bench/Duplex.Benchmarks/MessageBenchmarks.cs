@@ -9,7 +9,7 @@ namespace Duplex.Benchmarks;
 /// A whole message through the protocol layer, both ways, with everything reused across
 /// operations as a connection reuses it: receiving a masked client frame with a Server-role
 /// <see cref="WebSocketReceiver"/> into a reused output buffer (binary, and text, which adds
-/// UTF-8 validation), and encoding a frame with <see cref="FrameEncoder.Write"/> into a reused
+/// UTF-8 validation), and encoding a frame with <see cref="FrameWriter.Write"/> into a reused
 /// <see cref="ArrayBufferWriter{T}"/> (a server's unmasked frame, and a client's masked one).
 /// The steady path must allocate nothing: the Allocated column must read "-" (0 B).
 /// </summary>
@@ -43,7 +43,7 @@ public class MessageBenchmarks
         _textFrame = EncodeClientFrame(Opcode.Text, _payload);
         _output = new byte[Size];
         _receiver = new WebSocketReceiver(new ReceiverOptions { Role = Role.Server });
-        _writer = new ArrayBufferWriter<byte>(FrameEncoder.SizeOf(Size, masked: true));
+        _writer = new ArrayBufferWriter<byte>(FrameWriter.SizeOf(Size, masked: true));
 
         if (Receive(_binaryFrame) != Size || Receive(_textFrame) != Size || !_output.AsSpan().SequenceEqual(_payload))
         {
@@ -61,7 +61,7 @@ public class MessageBenchmarks
     public int Send_Server()
     {
         _writer.ResetWrittenCount();
-        FrameEncoder.Write(_writer, Opcode.Binary, fin: true, _payload, maskKey: null);
+        FrameWriter.Write(_writer, Opcode.Binary, fin: true, _payload, maskKey: null);
         return _writer.WrittenCount;
     }
 
@@ -69,7 +69,7 @@ public class MessageBenchmarks
     public int Send_Client_Masked()
     {
         _writer.ResetWrittenCount();
-        FrameEncoder.Write(_writer, Opcode.Binary, fin: true, _payload, ClientKey);
+        FrameWriter.Write(_writer, Opcode.Binary, fin: true, _payload, ClientKey);
         return _writer.WrittenCount;
     }
 
@@ -88,7 +88,7 @@ public class MessageBenchmarks
     private static byte[] EncodeClientFrame(Opcode opcode, byte[] payload)
     {
         var writer = new ArrayBufferWriter<byte>();
-        FrameEncoder.Write(writer, opcode, fin: true, payload, ClientKey);
+        FrameWriter.Write(writer, opcode, fin: true, payload, ClientKey);
         return writer.WrittenSpan.ToArray();
     }
 }

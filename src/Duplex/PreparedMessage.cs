@@ -24,9 +24,8 @@ public sealed class PreparedMessage
         Type = type;
         Opcode opcode = type == MessageType.Text ? Opcode.Text : Opcode.Binary;
         _headerSize = FrameHeader.SizeOf(data.Length, masked: false);
-        _frame = new byte[_headerSize + data.Length];
-        FrameHeaderWriter.Write(_frame, fin: true, opcode, 0, data.Length, maskKey: null);
-        data.CopyTo(_frame.AsSpan(_headerSize));
+        _frame = new byte[FrameWriter.SizeOf(data.Length, masked: false)];
+        FrameWriter.Write(_frame, fin: true, opcode, 0, data, maskKey: null);
     }
 
     /// <summary>Frames a text message.</summary>

@@ -18,7 +18,7 @@ namespace Duplex;
 /// a flush queued to the thread pool, whichever comes first. Large payloads bypass the buffer,
 /// in order, with the write lock. An idle connection holds no output buffer.
 /// </summary>
-public sealed partial class WebSocketConnection : IThreadPoolWorkItem
+public sealed partial class WebSocketConnection
 {
     /// <summary>Buffered output past which a send waits for the writer: bounds memory per connection.</summary>
     private const int OutputFlushThreshold = 64 * 1024;
@@ -29,23 +29,28 @@ public sealed partial class WebSocketConnection : IThreadPoolWorkItem
     private int _flushQueued;
     private int _flushWanted;
 
+    /// <summary>The work item that writes buffered frames from the thread pool; made on first use (an idle connection has none).</summary>
+    private DeferredFlush? _deferredFlush;
+
     /// <summary>
-    /// The lock over the output buffer and what may still be sent (the close handshake's send
-    /// side, the fragmentation state): the handshake object itself, so that it costs no object of its own.
+    /// The lock over the output buffer and the protocol's send side (what may still be sent, the
+    /// fragmentation state, the order frames are decided in): the protocol object itself, so that
+    /// it costs no object of its own.
     /// </summary>
-    private object OutputLock => _handshake;
+    private object OutputLock => _protocol;
 
     /// <summary>
     /// Whether received bytes are waiting to be processed: replies sent now will be followed by
     /// more, so they are buffered and written together.
     /// </summary>
-    public bool HasBufferedInput => Volatile.Read(ref _inputCount) > 0 || _receiver.HasPendingOutput;
+    public bool HasBufferedInput => Volatile.Read(ref _inputCount) > 0 || Receiver.HasPendingOutput;
 
     /// <summary>Writes any buffered frames now; completes once they are written.</summary>
     public ValueTask FlushAsync(CancellationToken cancellationToken = default) =>
         DrainAsync(wait: true, cancellationToken);
 
-    void IThreadPoolWorkItem.Execute()
+    /// <summary>Runs on the thread pool: writes what is buffered (see <see cref="QueueDeferredFlush"/>).</summary>
+    private void FlushDeferred()
     {
         Volatile.Write(ref _flushQueued, 0);
         ValueTask drain = DrainAsync(wait: false, CancellationToken.None);
@@ -73,7 +78,7 @@ public sealed partial class WebSocketConnection : IThreadPoolWorkItem
     {
         if (Interlocked.Exchange(ref _flushQueued, 1) == 0)
         {
-            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+            ThreadPool.UnsafeQueueUserWorkItem(_deferredFlush ??= new DeferredFlush(this), preferLocal: false);
         }
     }
 
@@ -184,32 +189,32 @@ public sealed partial class WebSocketConnection : IThreadPoolWorkItem
         }
     }
 
-    /// <summary>Appends one frame to the output buffer, masking a client's payload; under the output lock.</summary>
-    private void AppendFrame(Opcode opcode, bool fin, ReadOnlySpan<byte> payload, byte rsv)
-    {
-        bool masked = _role == Role.Client;
-        Span<byte> destination = ReserveOutput(FrameHeader.SizeOf(payload.Length, masked) + payload.Length);
-        uint? key = masked ? NewMaskKey() : null;
-        int header = FrameHeaderWriter.Write(destination, fin, opcode, rsv, payload.Length, key);
-        if (key.HasValue)
-        {
-            Masking.Apply(payload, destination.Slice(header, payload.Length), key.Value, 0);
-        }
-        else
-        {
-            payload.CopyTo(destination[header..]);
-        }
-
-        Volatile.Write(ref _outCount, _outCount + header + payload.Length);
-    }
-
-    /// <summary>Appends bytes already framed (a prepared broadcast frame); under the output lock.</summary>
+    /// <summary>Appends bytes already framed (by the protocol, or a prepared broadcast frame); under the output lock.</summary>
     private void AppendRaw(ReadOnlySpan<byte> frame)
     {
         frame.CopyTo(ReserveOutput(frame.Length));
-        Volatile.Write(ref _outCount, _outCount + frame.Length);
+        CommitOutput(frame.Length);
     }
 
+    /// <summary>
+    /// Counts <paramref name="written"/> bytes the protocol wrote into the room <see cref="ReserveOutput"/>
+    /// gave; with none (the send was refused) a buffer rented just for it goes back, so that an
+    /// idle connection holds none. Under the output lock.
+    /// </summary>
+    private void CommitOutput(int written)
+    {
+        if (written > 0)
+        {
+            Volatile.Write(ref _outCount, _outCount + written);
+        }
+        else if (_outCount == 0 && _out is { } unused)
+        {
+            _out = null;
+            ArrayPool<byte>.Shared.Return(unused);
+        }
+    }
+
+    /// <summary>Room for <paramref name="size"/> bytes at the end of the output buffer (renting or growing it); under the output lock.</summary>
     private Span<byte> ReserveOutput(int size)
     {
         byte[]? buffer = _out;
@@ -238,5 +243,15 @@ public sealed partial class WebSocketConnection : IThreadPoolWorkItem
 
         QueueDeferredFlush();
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// Writes a connection's buffered frames from the thread pool, so that nothing buffered waits
+    /// on the application; a work item of its own keeps <see cref="IThreadPoolWorkItem"/> off the
+    /// connection's public surface.
+    /// </summary>
+    private sealed class DeferredFlush(WebSocketConnection connection) : IThreadPoolWorkItem
+    {
+        public void Execute() => connection.FlushDeferred();
     }
 }

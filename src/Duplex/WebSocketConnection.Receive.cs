@@ -170,8 +170,8 @@ public sealed partial class WebSocketConnection
     /// reading the rest behind it is safe (the receiver accepts input aliased with its output).
     /// </summary>
     private bool CanAdoptInput() =>
-        _input is not null && _inputCount > 0 && !_receiver.HasPendingOutput && !_receiver.MessageCompressed
-        && _receiver.FrameRemaining >= DirectReadMinimum && _inputCount <= _receiver.FrameRemaining;
+        _input is not null && _inputCount > 0 && !Receiver.HasPendingOutput && !Receiver.MessageCompressed
+        && Receiver.FrameRemaining >= DirectReadMinimum && _inputCount <= Receiver.FrameRemaining;
 
     /// <summary>Returns a message buffer to the pool, unless it is still the input buffer (adopted, not yet consumed): that one is released with the input.</summary>
     private void ReturnMessageBuffer(byte[] buffer)
@@ -313,7 +313,7 @@ public sealed partial class WebSocketConnection
 
             ReceiveEvent ev;
             int count;
-            int direct = _inputCount == 0 && !_receiver.HasPendingOutput && !_receiver.Failed ? DirectPayloadSize(buffer.Length - written) : 0;
+            int direct = _inputCount == 0 && !Receiver.HasPendingOutput && !Receiver.Failed ? DirectPayloadSize(buffer.Length - written) : 0;
             if (direct > 0)
             {
                 // The rest of a large frame's payload: read straight into the caller's buffer and
@@ -326,17 +326,17 @@ public sealed partial class WebSocketConnection
                 }
 
                 Span<byte> landed = buffer.Span.Slice(written, read);
-                ev = _receiver.Receive(landed, landed, out _, out count);
+                ev = _protocol.Receive(landed, landed, out _, out count);
             }
             else
             {
-                if (_inputCount == 0 && !_receiver.HasPendingOutput && !_receiver.Failed && !await FillAsync(cancellationToken).ConfigureAwait(false))
+                if (_inputCount == 0 && !Receiver.HasPendingOutput && !Receiver.Failed && !await FillAsync(cancellationToken).ConfigureAwait(false))
                 {
                     await OnTransportEndedAsync().ConfigureAwait(false);
                     continue;
                 }
 
-                ev = _receiver.Receive(
+                ev = _protocol.Receive(
                     _input.AsSpan(_inputOffset, _inputCount),
                     buffer.Span[written..],
                     out int consumed,
@@ -367,11 +367,11 @@ public sealed partial class WebSocketConnection
 
                     return new ReceiveResult(written, MessageType, true);
                 case ReceiveEvent.Ping:
-                    await SendPongAsync(cancellationToken).ConfigureAwait(false);
-                    _receiver.ReleaseControlPayload();
+                    await SendOwedPongAsync(cancellationToken).ConfigureAwait(false);
+                    Receiver.ReleaseControlPayload();
                     break;
                 case ReceiveEvent.Pong:
-                    _receiver.ReleaseControlPayload();
+                    Receiver.ReleaseControlPayload();
                     break;
                 case ReceiveEvent.Close:
                     await OnCloseFrameAsync().ConfigureAwait(false);
@@ -388,11 +388,11 @@ public sealed partial class WebSocketConnection
         }
     }
 
-    private MessageType MessageType => _receiver.MessageOpcode == Opcode.Text ? MessageType.Text : MessageType.Binary;
+    private MessageType MessageType => Receiver.MessageOpcode == Opcode.Text ? MessageType.Text : MessageType.Binary;
 
     /// <summary>Whether nothing is buffered and no receive is running, so the next receive would wait for the peer.</summary>
     private bool IdleWaitNeeded =>
-        _input is null && _inputCount == 0 && !_receiveEnded && !_receiver.HasPendingOutput
+        _input is null && _inputCount == 0 && !_receiveEnded && !Receiver.HasPendingOutput
         && Volatile.Read(ref _receiving) == ReceiveIdle;
 
     private bool _dataReady;
@@ -407,7 +407,7 @@ public sealed partial class WebSocketConnection
             {
                 // While a large frame is arriving, read it in larger pieces (up to 64 KiB):
                 // fewer reads per message; an idle connection still holds no buffer.
-                int size = (int)Math.Max(_options.ReceiveBufferSize, Math.Min(_receiver.FrameRemaining, LargeReadSize));
+                int size = (int)Math.Max(_options.ReceiveBufferSize, Math.Min(Receiver.FrameRemaining, LargeReadSize));
                 if (!_dataReady)
                 {
                     await DrainAsync(wait: false, cancellationToken).ConfigureAwait(false);
@@ -455,12 +455,12 @@ public sealed partial class WebSocketConnection
     /// </summary>
     private int DirectPayloadSize(int room)
     {
-        if (_stream is not Transport.SocketStream || _receiver.MessageCompressed || room < DirectReadMinimum)
+        if (_stream is not Transport.SocketStream || Receiver.MessageCompressed || room < DirectReadMinimum)
         {
             return 0;
         }
 
-        long remaining = _receiver.FrameRemaining;
+        long remaining = Receiver.FrameRemaining;
         return remaining < DirectReadMinimum ? 0 : (int)Math.Min(remaining, room);
     }
 
@@ -502,16 +502,18 @@ public sealed partial class WebSocketConnection
             : _stream.ReadAsync(Memory<byte>.Empty, cancellationToken);
 
     /// <summary>
-    /// Answers the ping just received (RFC 6455 §5.5.3: a pong carries the ping's payload,
-    /// copied from the receiver into the output buffer); a transport failure is logged and left
-    /// for the next read to meet.
+    /// Sends the frame the protocol owes for the ping just received (its pong, appended to the
+    /// output buffer and flushed); a transport failure is logged and left for the next read to meet.
     /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask SendPongAsync(CancellationToken cancellationToken)
+    private async ValueTask SendOwedPongAsync(CancellationToken cancellationToken)
     {
         try
         {
-            await SendControlAsync(Opcode.Pong, _receiver.ControlPayload, cancellationToken).ConfigureAwait(false);
+            if (AppendOwedFrame())
+            {
+                await DrainAsync(wait: false, cancellationToken).ConfigureAwait(false);
+            }
         }
         catch (Exception ex) when (ex is IOException or ObjectDisposedException)
         {
@@ -521,17 +523,17 @@ public sealed partial class WebSocketConnection
 
     private async ValueTask OnCloseFrameAsync()
     {
-        ushort? code = _receiver.CloseCode;
+        ushort? code = Receiver.CloseCode;
         CloseStatus ??= code.HasValue ? (CloseStatus)code.Value : Duplex.CloseStatus.NoStatusReceived;
-        CloseStatusDescription ??= _receiver.CloseReason;
+        CloseStatusDescription ??= Receiver.CloseReason;
         _receiveEnded = true;
         _closeFrameReceived?.TrySetResult();
-        bool mustAnswer = _handshake.ReceiveClose();
-        if (mustAnswer)
+        if (_protocol.OwesClose)
         {
             try
             {
-                await SendCloseEchoAsync(code, CancellationToken.None).ConfigureAwait(false);
+                // The echo of the peer's close (RFC 6455 §5.5.1), after everything sent before it.
+                await SendOwedCloseAsync().ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is IOException or ObjectDisposedException)
             {
@@ -544,23 +546,23 @@ public sealed partial class WebSocketConnection
 
     private async ValueTask OnProtocolErrorAsync()
     {
-        CloseStatus status = _receiver.ErrorStatus;
-        Log.ProtocolError(_diagnostics, RemoteEndPoint, (int)status, _receiver.ErrorMessage);
+        CloseStatus status = Receiver.ErrorStatus;
+        Log.ProtocolError(_diagnostics, RemoteEndPoint, (int)status, Receiver.ErrorMessage);
         CloseStatus ??= status;
-        CloseStatusDescription ??= _receiver.ErrorMessage;
+        CloseStatusDescription ??= Receiver.ErrorMessage;
         _receiveEnded = true;
         _closeFrameReceived?.TrySetResult();
         try
         {
-            // RFC 6455 §7.1.7: to fail the connection, send a close frame with the code, then close.
-            await CloseOutputAsync(status, _receiver.ErrorMessage, CancellationToken.None).ConfigureAwait(false);
+            // The protocol owes the close frame that fails the connection with the error's code.
+            await SendOwedCloseAsync().ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is IOException or ObjectDisposedException)
         {
             Log.TransportError(_diagnostics, RemoteEndPoint, ex.Message);
         }
 
-        _handshake.Abort();
+        _protocol.Abort();
         await CloseTransportAsync().ConfigureAwait(false);
     }
 
@@ -574,15 +576,15 @@ public sealed partial class WebSocketConnection
     }
 
     /// <summary>
-    /// After the closing handshake (or after failing the connection): a server closes TCP first
-    /// (RFC 6455 §7.1.1) by shutting down its sending side, so its FIN follows the close frame;
-    /// a client waits for the server to do so. Either then drains what the peer still sends until
+    /// After the closing handshake (or after failing the connection): the end the protocol says
+    /// closes TCP first (the server) shuts down its sending side, so its FIN follows the close
+    /// frame; the other waits for it to do so. Either then drains what the peer still sends until
     /// it closes too, bounded by the close timeout, so that closing never resets the connection
     /// under unread data (a reset can destroy the close frame before the peer reads it).
     /// </summary>
     private async ValueTask CloseTransportAsync()
     {
-        if (_role == Role.Server)
+        if (_protocol.ClosesTransportFirst)
         {
             await ShutdownSendAsync().ConfigureAwait(false);
         }
@@ -735,7 +737,7 @@ public sealed partial class WebSocketConnection
     /// </summary>
     private int AnnouncedSize(int count)
     {
-        long announced = _receiver.MessageCompressed ? 0 : Math.Min(_receiver.FrameRemaining, LargeReadSize);
+        long announced = Receiver.MessageCompressed ? 0 : Math.Min(Receiver.FrameRemaining, LargeReadSize);
         long wanted = Math.Clamp(count + announced, InitialMessageBuffer, Math.Max(_options.MaxMessageSize, InitialMessageBuffer));
         return (int)Math.Min(wanted, Array.MaxLength);
     }

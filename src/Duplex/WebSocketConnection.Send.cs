@@ -1,14 +1,17 @@
-using System.Runtime.CompilerServices;
 using System.Buffers;
-using System.Security.Cryptography;
+using System.Runtime.CompilerServices;
 using System.Text;
-using Duplex.Protocol.Closing;
 using Duplex.Protocol.Connection;
 using Duplex.Protocol.Extensions;
 using Duplex.Protocol.Frames;
 
 namespace Duplex;
 
+/// <summary>
+/// Sending: every frame's bytes come from <see cref="WebSocketProtocol"/> (opcode, fragments,
+/// compression bit, mask, what may still be sent); this part decides only where they go (the
+/// output buffer, or straight to the stream for large payloads) and when they are written.
+/// </summary>
 public sealed partial class WebSocketConnection
 {
     /// <summary>The largest piece of payload copied (and masked) per write.</summary>
@@ -19,8 +22,6 @@ public sealed partial class WebSocketConnection
     /// neighbours); larger payloads are written from the caller's memory, after what is buffered.
     /// </summary>
     private const int DirectWriteThreshold = 16 * 1024;
-
-    private bool _sendingFragmented;
 
     /// <summary>Sends a text message (UTF-8 encoded).</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
@@ -64,7 +65,7 @@ public sealed partial class WebSocketConnection
     public ValueTask SendAsync(PreparedMessage message, bool flush, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
-        if (_role == Role.Client || (Compressing && message.Data.Length >= _minimumCompressedSize))
+        if (!_protocol.AcceptsPreparedFrame(message.Data.Length))
         {
             return SendAsync(message.Type, message.Data, cancellationToken);
         }
@@ -74,17 +75,17 @@ public sealed partial class WebSocketConnection
             return SendPreparedDirectAsync(message, cancellationToken);
         }
 
-        Exception? refused;
+        SendStatus status;
         lock (OutputLock)
         {
-            refused = WholeMessageRefusal();
-            if (refused is null)
+            status = _protocol.BeginWholeMessage();
+            if (status == SendStatus.Done)
             {
                 AppendRaw(message.Frame.Span);
             }
         }
 
-        return refused is null ? CompleteAppendAsync(flush, cancellationToken) : ValueTask.FromException(refused);
+        return status == SendStatus.Done ? CompleteAppendAsync(flush, cancellationToken) : ValueTask.FromException(Refusal(status));
     }
 
     /// <summary>Sends a whole message of the given type as one frame.</summary>
@@ -103,49 +104,37 @@ public sealed partial class WebSocketConnection
     /// </remarks>
     public ValueTask SendAsync(MessageType type, ReadOnlyMemory<byte> data, bool endOfMessage, CancellationToken cancellationToken = default)
     {
-        if (type == MessageType.Close)
+        Opcode opcode = DataOpcode(type);
+        if (data.Length > DirectWriteThreshold || _protocol.WouldCompress(data.Length))
         {
-            throw new ArgumentException("Use CloseAsync to close the connection.", nameof(type));
+            return SendHeldAsync(opcode, data, endOfMessage, cancellationToken);
         }
 
-        if (data.Length > DirectWriteThreshold || (Compressing && data.Length >= _minimumCompressedSize))
-        {
-            return SendHeldAsync(type, data, endOfMessage, cancellationToken);
-        }
-
-        Exception? refused;
+        SendStatus status;
         lock (OutputLock)
         {
-            refused = DataRefusal();
-            if (refused is null)
-            {
-                AppendFrame(NextOpcode(type, endOfMessage), endOfMessage, data.Span, 0);
-            }
+            status = _protocol.WriteDataFrame(opcode, endOfMessage, compressed: false, data.Span, ReserveOutput(_protocol.DataFrameSize(data.Length)), out int written);
+            CommitOutput(written);
         }
 
-        return refused is null ? CompleteAppendAsync(!HasBufferedInput, cancellationToken) : ValueTask.FromException(refused);
+        return status == SendStatus.Done ? CompleteAppendAsync(!HasBufferedInput, cancellationToken) : ValueTask.FromException(Refusal(status));
     }
 
-    /// <summary>Why data may not be sent now (the connection is closing or closed), or null; under the output lock.</summary>
-    private Exception? DataRefusal() => _handshake.CanSendData ? null : new WebSocketClosedException();
-
-    /// <summary>Like <see cref="DataRefusal"/>, also refusing while a fragmented message is being sent; under the output lock.</summary>
-    private Exception? WholeMessageRefusal() =>
-        _sendingFragmented
-            ? new InvalidOperationException("A fragmented message is being sent; finish it before sending another.")
-            : DataRefusal();
-
-    /// <summary>The opcode of the next data frame, and whether a fragmented message goes on after it; under the output lock.</summary>
-    private Opcode NextOpcode(MessageType type, bool endOfMessage)
+    private static Opcode DataOpcode(MessageType type) => type switch
     {
-        Opcode opcode = _sendingFragmented ? Opcode.Continuation : type == MessageType.Text ? Opcode.Text : Opcode.Binary;
-        _sendingFragmented = !endOfMessage;
-        return opcode;
-    }
+        MessageType.Text => Opcode.Text,
+        MessageType.Binary => Opcode.Binary,
+        _ => throw new ArgumentException("Use CloseAsync to close the connection.", nameof(type)),
+    };
+
+    /// <summary>The exception for a send the protocol refused.</summary>
+    private static Exception Refusal(SendStatus status) => status == SendStatus.FragmentedMessageOpen
+        ? new InvalidOperationException("A fragmented message is being sent; finish it before sending another.")
+        : new WebSocketClosedException();
 
     /// <summary>A large or compressed data frame: with the write lock, after what is buffered.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask SendHeldAsync(MessageType type, ReadOnlyMemory<byte> data, bool endOfMessage, CancellationToken cancellationToken)
+    private async ValueTask SendHeldAsync(Opcode type, ReadOnlyMemory<byte> data, bool endOfMessage, CancellationToken cancellationToken)
     {
         await _writeLock.EnterAsync(cancellationToken).ConfigureAwait(false);
         PooledBufferWriter? compressed = null;
@@ -154,13 +143,12 @@ public sealed partial class WebSocketConnection
             bool compress;
             lock (OutputLock)
             {
-                if (DataRefusal() is { } refused)
+                if (!_protocol.CanSendData)
                 {
-                    throw refused;
+                    throw new WebSocketClosedException();
                 }
 
-                // Fragments are sent uncompressed: RSV1 is chosen per message (RFC 7692 §6.1).
-                compress = !_sendingFragmented && endOfMessage && Compressing && data.Length >= _minimumCompressedSize;
+                compress = _protocol.CompressesMessage(data.Length, endOfMessage);
             }
 
             ReadOnlyMemory<byte> payload = data;
@@ -172,7 +160,7 @@ public sealed partial class WebSocketConnection
                 payload = compressed.WrittenMemory;
             }
 
-            await WriteFrameHeldAsync(type, endOfMessage, payload, compress ? (byte)0x4 : (byte)0, cancellationToken).ConfigureAwait(false);
+            await WriteFrameHeldAsync(type, endOfMessage, payload, compress, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -191,9 +179,10 @@ public sealed partial class WebSocketConnection
             (byte[]? pending, int count) = (null, 0);
             lock (OutputLock)
             {
-                if (WholeMessageRefusal() is { } refused)
+                SendStatus status = _protocol.BeginWholeMessage();
+                if (status != SendStatus.Done)
                 {
-                    throw refused;
+                    throw Refusal(status);
                 }
 
                 (pending, count) = TakeOutputLocked();
@@ -209,14 +198,10 @@ public sealed partial class WebSocketConnection
     }
 
     /// <summary>Sends a ping with an optional payload of at most 125 bytes; the peer answers with a pong.</summary>
-    public async ValueTask PingAsync(ReadOnlyMemory<byte> payload = default, CancellationToken cancellationToken = default)
+    public ValueTask PingAsync(ReadOnlyMemory<byte> payload = default, CancellationToken cancellationToken = default)
     {
-        if (payload.Length > FrameHeader.MaxControlPayload)
-        {
-            throw new ArgumentException("A ping carries at most 125 bytes (RFC 6455 §5.5).", nameof(payload));
-        }
-
-        await SendControlAsync(Opcode.Ping, payload.Span, cancellationToken).ConfigureAwait(false);
+        WebSocketProtocol.CheckControlPayload(payload.Length, nameof(payload));
+        return SendPingAsync(payload.Span, cancellationToken);
     }
 
     /// <summary>
@@ -229,37 +214,30 @@ public sealed partial class WebSocketConnection
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask CloseAsync(CloseStatus status, string? reason = null, CancellationToken cancellationToken = default)
     {
-        if (!CloseStatusRules.IsValidOnWire((int)status))
-        {
-            throw new ArgumentOutOfRangeException(nameof(status), status, "This close code may not be sent (RFC 6455 §7.4).");
-        }
-
-        await CloseOutputAsync(status, reason, cancellationToken).ConfigureAwait(false);
+        WebSocketProtocol.CheckCloseCode((int)status);
+        await SendCloseFrameAsync((ushort)status, reason, cancellationToken).ConfigureAwait(false);
         await FinishClosingAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Sends a close frame without waiting for the peer's answer; receiving goes on until it arrives.</summary>
     public ValueTask CloseOutputAsync(CloseStatus status, string? reason = null, CancellationToken cancellationToken = default)
     {
-        if (!CloseStatusRules.IsValidOnWire((int)status))
-        {
-            return ValueTask.FromException(new ArgumentOutOfRangeException(nameof(status), status, "This close code may not be sent (RFC 6455 §7.4)."));
-        }
-
+        WebSocketProtocol.CheckCloseCode((int)status);
         return SendCloseFrameAsync((ushort)status, reason, cancellationToken);
     }
 
-    /// <summary>A ping or a pong: appended and flushed at once; dropped after this end's close frame (RFC 6455 §5.5.1).</summary>
-    private ValueTask SendControlAsync(Opcode opcode, ReadOnlySpan<byte> payload, CancellationToken cancellationToken)
+    /// <summary>A ping, appended and flushed at once, unless the protocol drops it (after this end's close).</summary>
+    private ValueTask SendPingAsync(ReadOnlySpan<byte> payload, CancellationToken cancellationToken)
     {
+        Span<byte> frame = stackalloc byte[WebSocketProtocol.MaxControlFrameSize];
         lock (OutputLock)
         {
-            if (_handshake.State is WebSocketConnectionState.CloseSent or WebSocketConnectionState.Closed)
+            if (!_protocol.TryWritePing(payload, frame, out int written))
             {
                 return ValueTask.CompletedTask;
             }
 
-            AppendFrame(opcode, true, payload, 0);
+            AppendRaw(frame[..written]);
         }
 
         return DrainAsync(wait: false, cancellationToken);
@@ -269,7 +247,7 @@ public sealed partial class WebSocketConnection
     {
         try
         {
-            await SendControlAsync(Opcode.Ping, ReadOnlySpan<byte>.Empty, CancellationToken.None).ConfigureAwait(false);
+            await SendPingAsync(ReadOnlySpan<byte>.Empty, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is IOException or ObjectDisposedException)
         {
@@ -277,40 +255,66 @@ public sealed partial class WebSocketConnection
         }
     }
 
-    /// <summary>Sends the close frame that answers the peer's (same code, or none when the peer gave none).</summary>
-    private ValueTask SendCloseEchoAsync(ushort? code, CancellationToken cancellationToken) =>
-        SendCloseFrameAsync(code, null, cancellationToken);
+    /// <summary>
+    /// Appends the frame the protocol owes for what was just received (a pong: see
+    /// <see cref="WebSocketProtocol.PendingFrameLength"/>) to the output buffer; false when none is owed.
+    /// </summary>
+    private bool AppendOwedFrame()
+    {
+        Span<byte> frame = stackalloc byte[WebSocketProtocol.MaxControlFrameSize];
+        lock (OutputLock)
+        {
+            int written = _protocol.WritePendingFrame(frame);
+            if (written == 0)
+            {
+                return false;
+            }
+
+            AppendRaw(frame[..written]);
+            return true;
+        }
+    }
 
     /// <summary>
-    /// Sends this end's one close frame (RFC 6455 §5.5.1), unless one was sent already, and
-    /// returns once it is written (after everything sent before it), so the transport may be
-    /// shut down behind it.
+    /// Sends this end's one close frame (RFC 6455 §5.5.1): with <paramref name="code"/> and
+    /// <paramref name="reason"/>, or (<paramref name="owed"/>) the one the protocol owes, the echo
+    /// of the peer's close or the close that fails the connection. Nothing when a close was sent
+    /// already. Returns once it is written, after everything sent before it, so that the
+    /// transport may be shut down behind it.
     /// </summary>
-    private async ValueTask SendCloseFrameAsync(ushort? code, string? reason, CancellationToken cancellationToken)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask SendCloseFrameAsync(ushort? code, string? reason, CancellationToken cancellationToken, bool owed = false)
     {
         await _writeLock.EnterAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            byte[]? pending;
-            int count;
-            lock (OutputLock)
-            {
-                if (!_handshake.TrySendClose())
-                {
-                    return;
-                }
-
-                Span<byte> payload = stackalloc byte[FrameHeader.MaxControlPayload];
-                int length = code.HasValue ? ClosePayload.Write(payload, code.Value, reason) : 0;
-                AppendFrame(Opcode.Close, true, payload[..length], 0);
-                (pending, count) = TakeOutputLocked();
-            }
-
+            (byte[]? pending, int count) = TakeOutputWithClose(owed, code, reason);
             await WritePendingAsync(pending, count, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             ReleaseWriter();
+        }
+    }
+
+    /// <summary>Sends the close frame the protocol owes (see <see cref="SendCloseFrameAsync"/>).</summary>
+    private ValueTask SendOwedCloseAsync() => SendCloseFrameAsync(null, null, CancellationToken.None, owed: true);
+
+    /// <summary>Appends the close frame (asked for, or owed) and takes the output buffer with it; the caller holds the write lock.</summary>
+    private (byte[]? Buffer, int Count) TakeOutputWithClose(bool owed, ushort? code, string? reason)
+    {
+        Span<byte> frame = stackalloc byte[WebSocketProtocol.MaxControlFrameSize];
+        lock (OutputLock)
+        {
+            int written = 0;
+            bool write = owed ? (written = _protocol.WritePendingFrame(frame)) > 0 : _protocol.TryWriteClose(code, reason, frame, out written);
+            if (!write)
+            {
+                return (null, 0);
+            }
+
+            AppendRaw(frame[..written]);
+            return TakeOutputLocked();
         }
     }
 
@@ -350,86 +354,89 @@ public sealed partial class WebSocketConnection
     }
 
     /// <summary>
-    /// Writes one data frame after what is buffered, deciding its opcode now; the caller holds
-    /// the write lock. Small frames join the buffer; a server writes a large payload from the
-    /// caller's memory behind its header, a client copies it in masked chunks.
+    /// Writes one data frame after what is buffered, the protocol deciding it now; the caller
+    /// holds the write lock. Small frames join the buffer; a large payload goes behind its header
+    /// from the caller's memory (a server's) or copied in masked pieces (a client's).
     /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask WriteFrameHeldAsync(MessageType type, bool fin, ReadOnlyMemory<byte> payload, byte rsv, CancellationToken cancellationToken)
+    private async ValueTask WriteFrameHeldAsync(Opcode type, bool fin, ReadOnlyMemory<byte> payload, bool compressed, CancellationToken cancellationToken)
     {
         bool direct = payload.Length > DirectWriteThreshold;
-        byte[]? pending;
-        int count;
-        Opcode opcode;
-        lock (OutputLock)
+
+        // The header and, for a masked payload, its first piece share one pooled buffer.
+        byte[]? frame = direct ? ArrayPool<byte>.Shared.Rent(FrameHeader.MaxSize + (_protocol.Masks ? Math.Min(payload.Length, SendChunkSize) : 0)) : null;
+        try
         {
-            if (DataRefusal() is { } refused)
+            byte[]? pending;
+            int count;
+            int headerLength = 0;
+            PayloadMask mask = default;
+            lock (OutputLock)
             {
-                throw refused;
-            }
-
-            opcode = NextOpcode(type, fin);
-            if (!direct)
-            {
-                AppendFrame(opcode, fin, payload.Span, rsv);
-            }
-
-            (pending, count) = TakeOutputLocked();
-        }
-
-        await WritePendingAsync(pending, count, cancellationToken).ConfigureAwait(false);
-        if (!direct)
-        {
-            return;
-        }
-
-        bool masked = _role == Role.Client;
-        if (!masked)
-        {
-            byte[] header = ArrayPool<byte>.Shared.Rent(FrameHeader.MaxSize);
-            try
-            {
-                int written = FrameHeaderWriter.Write(header, fin, opcode, rsv, payload.Length, null);
-                if (_stream is Transport.SocketStream socket)
+                SendStatus status;
+                if (frame is null)
                 {
-                    // Header and payload in one gathered send: no copy, no header-only segment.
-                    await socket.WriteAsync(header.AsMemory(0, written), payload, cancellationToken).ConfigureAwait(false);
+                    status = _protocol.WriteDataFrame(type, fin, compressed, payload.Span, ReserveOutput(_protocol.DataFrameSize(payload.Length)), out int written);
+                    CommitOutput(written);
                 }
                 else
                 {
-                    await _stream.WriteAsync(header.AsMemory(0, written), cancellationToken).ConfigureAwait(false);
-                    await _stream.WriteAsync(payload, cancellationToken).ConfigureAwait(false);
+                    status = _protocol.BeginDataFrame(type, fin, compressed, payload.Length, frame, out headerLength, out mask);
                 }
+
+                if (status != SendStatus.Done)
+                {
+                    throw Refusal(status);
+                }
+
+                (pending, count) = TakeOutputLocked();
             }
-            finally
+
+            await WritePendingAsync(pending, count, cancellationToken).ConfigureAwait(false);
+            if (frame is not null)
             {
-                ArrayPool<byte>.Shared.Return(header);
+                await WriteDirectPayloadAsync(frame, headerLength, mask, payload, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            if (frame is not null)
+            {
+                ArrayPool<byte>.Shared.Return(frame);
+            }
+        }
+    }
+
+    /// <summary>Writes a large frame's header (at the start of <paramref name="frame"/>) and its payload as the protocol said: as it is, or masked piece by piece through <paramref name="frame"/>.</summary>
+    private async ValueTask WriteDirectPayloadAsync(byte[] frame, int headerLength, PayloadMask mask, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    {
+        if (!mask.IsMasked)
+        {
+            if (_stream is Transport.SocketStream socket)
+            {
+                // Header and payload in one gathered send: no copy, no header-only segment.
+                await socket.WriteAsync(frame.AsMemory(0, headerLength), payload, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await _stream.WriteAsync(frame.AsMemory(0, headerLength), cancellationToken).ConfigureAwait(false);
+                await _stream.WriteAsync(payload, cancellationToken).ConfigureAwait(false);
             }
 
             return;
         }
 
-        uint key = NewMaskKey();
-        int headerSize = FrameHeader.SizeOf(payload.Length, masked);
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(headerSize + Math.Min(payload.Length, SendChunkSize));
-        try
+        int pos = headerLength;
+        int offset = 0;
+        do
         {
-            int pos = FrameHeaderWriter.Write(buffer, fin, opcode, rsv, payload.Length, key);
-            int offset = 0;
-            do
-            {
-                int take = Math.Min(payload.Length - offset, buffer.Length - pos);
-                Masking.Apply(payload.Span.Slice(offset, take), buffer.AsSpan(pos, take), key, offset & 3);
-                await _stream.WriteAsync(buffer.AsMemory(0, pos + take), cancellationToken).ConfigureAwait(false);
-                offset += take;
-                pos = 0;
-            }
-            while (offset < payload.Length);
+            int take = Math.Min(payload.Length - offset, frame.Length - pos);
+            mask.Apply(payload.Span.Slice(offset, take), frame.AsSpan(pos, take));
+            await _stream.WriteAsync(frame.AsMemory(0, pos + take), cancellationToken).ConfigureAwait(false);
+            offset += take;
+            pos = 0;
         }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
+        while (offset < payload.Length);
     }
 
     private void ReleaseCompression()
@@ -443,13 +450,5 @@ public sealed partial class WebSocketConnection
         }
 
         RetireReceiver();
-    }
-
-    private static uint NewMaskKey()
-    {
-        // RFC 6455 §5.3: the key must be unpredictable, from a strong source of entropy.
-        Span<byte> key = stackalloc byte[4];
-        RandomNumberGenerator.Fill(key);
-        return BitConverter.ToUInt32(key);
     }
 }

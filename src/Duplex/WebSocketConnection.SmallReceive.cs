@@ -171,7 +171,7 @@ public sealed partial class WebSocketConnection
         {
             while (true)
             {
-                if (_receiveEnded || _inputAdopted || _receiver.InMessage || _receiver.HasPendingOutput || _receiver.Failed)
+                if (_receiveEnded || _inputAdopted || Receiver.InMessage || Receiver.HasPendingOutput || Receiver.Failed)
                 {
                     return SmallReceive.FullPath;
                 }
@@ -267,7 +267,10 @@ public sealed partial class WebSocketConnection
         frameSize = headerSize + (int)Math.Min(header.PayloadLength, SmallMessageMaxPayload);
         if (frameSize > input.Length)
         {
-            mayWait = MayWaitForRest(header);
+            // Only a frame the receiver would accept so far, and need not see early, waits here
+            // for its rest; anything else goes to the receiver now (it reports errors at the
+            // header and checks text as it arrives).
+            mayWait = Receiver.MayDeferPayload(header);
             return BufferedFrame.Incomplete;
         }
 
@@ -282,21 +285,8 @@ public sealed partial class WebSocketConnection
     }
 
     /// <summary>
-    /// Whether a frame whose start is in may wait here for its rest: only one the receiver would
-    /// so far accept. One it would refuse at its header (unmasked, over the size limit, a
-    /// fragmented or oversized control frame), and text it could find invalid in the bytes
-    /// already in (RFC 6455 §8.1: fail fast), go to the receiver now.
-    /// </summary>
-    private bool MayWaitForRest(FrameHeader header) =>
-        header.Masked == (_role == Role.Server) && header.Opcode switch
-        {
-            Opcode.Binary => header.PayloadLength <= _options.MaxMessageSize,
-            Opcode.Ping or Opcode.Pong => header.Fin && header.Rsv == 0 && header.PayloadLength <= FrameHeader.MaxControlPayload,
-            _ => false,
-        };
-
-    /// <summary>
-    /// Takes the whole ping or pong at the start of the input buffer, answering a ping:
+    /// Takes the whole ping or pong at the start of the input buffer, sending what the protocol
+    /// owes for a ping (its pong):
     /// <see cref="BufferedFrame.PongPending"/> when the pong's write must be waited for (the
     /// output buffer is full: a peer that pings without reading is held back),
     /// <see cref="BufferedFrame.Other"/> when the receiver refused the frame.
@@ -304,12 +294,12 @@ public sealed partial class WebSocketConnection
     private BufferedFrame TakeControlFrame(ReadOnlySpan<byte> input, out ValueTask pong)
     {
         pong = default;
-        ReceiveEvent ev = _receiver.Receive(input, Span<byte>.Empty, out int consumed, out _);
+        ReceiveEvent ev = _protocol.Receive(input, Span<byte>.Empty, out int consumed, out _);
         ConsumeInput(consumed);
 
         if (ev == ReceiveEvent.Pong)
         {
-            _receiver.ReleaseControlPayload();
+            Receiver.ReleaseControlPayload();
             return BufferedFrame.Control;
         }
 
@@ -319,9 +309,8 @@ public sealed partial class WebSocketConnection
             return BufferedFrame.Other;
         }
 
-        // RFC 6455 §5.5.3: the pong carries the ping's payload.
-        ValueTask drain = SendControlAsync(Opcode.Pong, _receiver.ControlPayload, CancellationToken.None);
-        _receiver.ReleaseControlPayload();
+        ValueTask drain = AppendOwedFrame() ? DrainAsync(wait: false, CancellationToken.None) : ValueTask.CompletedTask;
+        Receiver.ReleaseControlPayload();
         if (drain.IsCompletedSuccessfully)
         {
             drain.GetAwaiter().GetResult();
@@ -337,7 +326,7 @@ public sealed partial class WebSocketConnection
     {
         message = default;
         byte[] buffer = ArrayPool<byte>.Shared.Rent(payloadLength);
-        ReceiveEvent ev = _receiver.Receive(_input.AsSpan(_inputOffset, _inputCount), buffer, out int consumed, out int written);
+        ReceiveEvent ev = _protocol.Receive(_input.AsSpan(_inputOffset, _inputCount), buffer, out int consumed, out int written);
         ConsumeInput(consumed);
 
         if (ev != ReceiveEvent.MessageEnd)

@@ -8,26 +8,25 @@ namespace Duplex;
 
 /// <summary>
 /// An open WebSocket connection, on the server or the client side. It drives the Sans-I/O
-/// <see cref="WebSocketReceiver"/> over a stream: receiving runs on the caller's receive calls
-/// (pings are answered and closes echoed there, so keep a receive pending), sending is safe from
-/// many threads at once and keeps each message whole and in order.
+/// <see cref="WebSocketProtocol"/> over a stream, which decides every frame: this class only
+/// moves bytes, waits and keeps time. Receiving runs on the caller's receive calls (pings are
+/// answered and closes echoed there, so keep a receive pending), sending is safe from many
+/// threads at once and keeps each message whole and in order.
 /// </summary>
 public sealed partial class WebSocketConnection : IAsyncDisposable, ITimerClient
 {
     private readonly Stream _stream;
     private readonly System.Net.Sockets.Socket? _socket;
-    private readonly Role _role;
     private readonly WebSocketConnectionOptions _options;
     private readonly DuplexDiagnostics _diagnostics;
-    private readonly WebSocketReceiver _receiver;
+
+    /// <summary>The protocol state machine; also the lock of the send side (see <see cref="OutputLock"/>).</summary>
+    private readonly WebSocketProtocol _protocol;
     private readonly MessageDeflater? _deflater;
     private readonly MessageInflater? _inflater;
-    private readonly int _minimumCompressedSize;
-    private readonly DeflaterShape? _pooledDeflaterShape;
 
-    /// <summary>Whether messages are compressed: with this connection's own compressor, or with pooled ones.</summary>
-    private bool Compressing => _deflater is not null || _pooledDeflaterShape.HasValue;
-    private readonly CloseHandshake _handshake = new();
+    /// <summary>Set when compressing with pooled compressors (no context takeover): their shape; null with a compressor of our own or none.</summary>
+    private readonly DeflaterShape? _pooledDeflaterShape;
     private TaskCompletionSource? _closed;
     private int _disposed;
 
@@ -45,13 +44,13 @@ public sealed partial class WebSocketConnection : IAsyncDisposable, ITimerClient
     {
         _stream = stream;
         _socket = socket;
-        _role = role;
         _options = options;
         _diagnostics = diagnostics ?? DuplexDiagnostics.None;
         _diagnostics.Instruments.WebSocketsOpen.Add(1);
         SubProtocol = subProtocol;
         Extensions = extensions;
         RemoteEndPoint = remoteEndPoint;
+        int? compressFrom = null;
         if (compression is not null && options.Compression is not null)
         {
             MessageDeflater deflater = compression.CreateDeflater(role, options.Compression);
@@ -67,10 +66,10 @@ public sealed partial class WebSocketConnection : IAsyncDisposable, ITimerClient
             }
 
             _inflater = compression.CreateInflater(role);
-            _minimumCompressedSize = options.Compression.MinimumMessageSize;
+            compressFrom = options.Compression.MinimumMessageSize;
         }
 
-        _receiver = new WebSocketReceiver(new ReceiverOptions { Role = role, MaxMessageSize = options.MaxMessageSize }, _inflater);
+        _protocol = new WebSocketProtocol(role, options.MaxMessageSize, _inflater, compressFrom);
         if (!leftover.IsEmpty)
         {
             _input = System.Buffers.ArrayPool<byte>.Shared.Rent(Math.Max(leftover.Length, options.ReceiveBufferSize));
@@ -102,7 +101,7 @@ public sealed partial class WebSocketConnection : IAsyncDisposable, ITimerClient
     public EndPoint? RemoteEndPoint { get; }
 
     /// <summary>Where the connection stands in the closing handshake.</summary>
-    public WebSocketConnectionState State => _handshake.State;
+    public WebSocketConnectionState State => _protocol.State;
 
     /// <summary>
     /// How the connection closed, once it has: the code of the peer's close frame (1005 when it
@@ -138,12 +137,15 @@ public sealed partial class WebSocketConnection : IAsyncDisposable, ITimerClient
     internal bool UsesReadinessEngine => _stream is Transport.SocketStream { UsesReadinessEngine: true };
 
     /// <summary>Which end this is.</summary>
-    public bool IsServer => _role == Role.Server;
+    public bool IsServer => _protocol.Role == Role.Server;
+
+    /// <summary>The receive half of the protocol state machine.</summary>
+    private WebSocketReceiver Receiver => _protocol.Receiver;
 
     /// <summary>Closes the TCP connection at once, without a closing handshake.</summary>
     public void Abort()
     {
-        _handshake.Abort();
+        _protocol.Abort();
         CloseStatus ??= Duplex.CloseStatus.AbnormalClosure;
         ReleaseTransport();
     }
@@ -213,7 +215,7 @@ public sealed partial class WebSocketConnection : IAsyncDisposable, ITimerClient
 
         ConnectionTimer.Shared.Unregister(this);
         _diagnostics.Instruments.WebSocketsOpen.Add(-1);
-        _handshake.Abort();
+        _protocol.Abort();
         try
         {
             _stream.Dispose();

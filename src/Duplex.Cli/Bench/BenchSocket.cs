@@ -175,14 +175,10 @@ internal static class BenchSocket
     /// per frame to defeat cache poisoning by script in a browser, which does not apply to a load
     /// generator; the server still unmasks every frame, so its work is the same.
     /// </summary>
-    public static int BuildFrame(Span<byte> destination, Opcode opcode, ReadOnlySpan<byte> payload, uint maskKey)
-    {
-        int header = FrameHeaderWriter.Write(destination, fin: true, opcode, rsv: 0, payload.Length, maskKey);
-        Masking.Apply(payload, destination[header..], maskKey, 0);
-        return header + payload.Length;
-    }
+    public static int BuildFrame(Span<byte> destination, Opcode opcode, ReadOnlySpan<byte> payload, uint maskKey) =>
+        FrameWriter.Write(destination, fin: true, opcode, rsv: 0, payload, maskKey);
 
-    public static int FrameSize(int payloadLength) => FrameHeader.SizeOf(payloadLength, masked: true) + payloadLength;
+    public static int FrameSize(int payloadLength) => FrameWriter.SizeOf(payloadLength, masked: true);
 
     /// <summary>
     /// Frames <paramref name="payload"/> (masked, on the stack) and sends it whole under

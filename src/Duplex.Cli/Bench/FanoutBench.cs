@@ -336,6 +336,8 @@ internal sealed class FanoutPublisher : IServerFrameHandler, IDisposable
                 long sequence = first + done + i;
                 long stamp = ticksPerMessage > 0 ? time + (long)(sequence * ticksPerMessage) : time;
                 Span<byte> frame = _batch.AsSpan(i * _frameSize, _frameSize);
+                // The frame is rebuilt in place around padding masked once (see BenchSocket.BuildFrame):
+                // only the header and the changing prefix are written per message.
                 int header = FrameHeaderWriter.Write(frame, fin: true, Opcode.Binary, 0, _size, _maskKey);
                 BinaryPrimitives.WriteInt64LittleEndian(prefix, sequence);
                 BinaryPrimitives.WriteInt64LittleEndian(prefix[8..], stamp);

@@ -1,8 +1,10 @@
 namespace Duplex.Protocol.Connection;
 
 /// <summary>
-/// The closing handshake of RFC 6455 §5.5.1 and §7 as a table of transitions. Each method
-/// returns the new state; the I/O layer acts on it (echo a close, close TCP).
+/// The closing handshake of RFC 6455 §5.5.1 and §7 as a table of transitions, each one
+/// compare-and-swap, so that the send side and the receive side may move it from different
+/// threads. <see cref="WebSocketProtocol"/> holds one and acts on its answers (echo a close,
+/// send no more data). A mutable struct: keep it in a field and call it there, never copy it.
 /// </summary>
 /// <remarks>
 /// <code>
@@ -13,15 +15,16 @@ namespace Duplex.Protocol.Connection;
 /// any           --fail/abort-->    Closed
 /// </code>
 /// </remarks>
-public sealed class CloseHandshake
+public struct CloseHandshake
 {
-    private int _state = (int)WebSocketConnectionState.Open;
+    // Open is 0, so a new value is open.
+    private int _state;
 
     /// <summary>The current state.</summary>
-    public WebSocketConnectionState State => (WebSocketConnectionState)Volatile.Read(ref _state);
+    public readonly WebSocketConnectionState State => (WebSocketConnectionState)Volatile.Read(in _state);
 
     /// <summary>Whether data frames may still be sent (only while <see cref="WebSocketConnectionState.Open"/>).</summary>
-    public bool CanSendData => State == WebSocketConnectionState.Open;
+    public readonly bool CanSendData => State == WebSocketConnectionState.Open;
 
     /// <summary>
     /// Records that this end is about to send a close frame. Returns false when a close was
@@ -48,7 +51,7 @@ public sealed class CloseHandshake
     /// <summary>The connection failed or was aborted: nothing more is sent or received.</summary>
     public void Abort() => Volatile.Write(ref _state, (int)WebSocketConnectionState.Closed);
 
-    // One compare-and-swap per transition: no lock object per connection.
+    // One compare-and-swap per transition: no lock.
     private bool TryMove(WebSocketConnectionState from, WebSocketConnectionState to) =>
         Interlocked.CompareExchange(ref _state, (int)to, (int)from) == (int)from;
 }

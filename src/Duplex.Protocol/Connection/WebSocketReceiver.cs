@@ -303,6 +303,20 @@ public sealed class WebSocketReceiver
         return true;
     }
 
+    /// <summary>
+    /// Whether a caller holding a frame's header, but not yet all of its payload, may wait for
+    /// the rest before feeding any of it here (a whole small frame is cheaper to take at once):
+    /// only for a frame this receiver would accept at its header and need not see early. A frame
+    /// it would refuse must be fed now, so that the error is reported at the header before the
+    /// payload is read; so must text, validated as it arrives so that invalid UTF-8 fails the
+    /// connection as soon as it cannot be valid (RFC 6455 §8.1).
+    /// </summary>
+    public bool MayDeferPayload(in FrameHeader header)
+    {
+        bool text = header.Opcode == Opcode.Text || (header.Opcode == Opcode.Continuation && _inMessage && _messageOpcode == Opcode.Text);
+        return !text && CheckHeader(header, out _) is null;
+    }
+
     private string? CheckHeader(in FrameHeader header, out CloseStatus code)
     {
         code = CloseStatus.ProtocolError;

@@ -11,7 +11,7 @@ namespace Duplex.Protocol.Tests.Connection;
 /// Random client-to-server traffic for property tests: text and binary messages cut into random
 /// fragments (empty ones included) with pings and pongs between the fragments, lone control
 /// frames, and sometimes a closing close frame followed by bytes that must be ignored. Every frame is
-/// masked with its own random key by <see cref="FrameEncoder"/>.
+/// masked with its own random key by <see cref="FrameWriter"/>.
 /// </summary>
 /// <param name="Wire">The bytes on the wire.</param>
 /// <param name="Expected">What a server-role receiver must report for them, in order.</param>
@@ -79,7 +79,7 @@ internal sealed record Conversation(byte[] Wire, Received[] Expected)
         for (int i = 0; i < fragments; i++)
         {
             bool last = i == fragments - 1;
-            FrameEncoder.Write(
+            FrameWriter.Write(
                 wire, i == 0 ? opcode : Opcode.Continuation, last, payload.AsSpan(bounds[i]..bounds[i + 1]), FrameKey(key, i));
             if (!last && (controlMask & (1 << i)) != 0)
             {
@@ -92,7 +92,7 @@ internal sealed record Conversation(byte[] Wire, Received[] Expected)
 
     private static void WriteControl(ArrayBufferWriter<byte> wire, List<Received> expected, bool ping, byte[] payload, uint key)
     {
-        FrameEncoder.Write(wire, ping ? Opcode.Ping : Opcode.Pong, fin: true, payload, key);
+        FrameWriter.Write(wire, ping ? Opcode.Ping : Opcode.Pong, fin: true, payload, key);
         expected.Add(ping ? Received.Ping(payload) : Received.Pong(payload));
     }
 
@@ -100,7 +100,7 @@ internal sealed record Conversation(byte[] Wire, Received[] Expected)
     {
         byte[] body = new byte[FrameHeader.MaxControlPayload];
         int length = code == 0 ? 0 : ClosePayload.Write(body, code, reason);
-        FrameEncoder.Write(wire, Opcode.Close, fin: true, body.AsSpan(0, length), key);
+        FrameWriter.Write(wire, Opcode.Close, fin: true, body.AsSpan(0, length), key);
         expected.Add(code == 0
             ? Received.Close(null, string.Empty)
             : Received.Close(code, Encoding.UTF8.GetString(body, 2, length - 2)));

@@ -50,7 +50,7 @@ public class WebSocketReceiverControlFrameTests
 
         // The pong echoes the ping's payload (RFC 6455 §5.5.3); a client masks it.
         var pong = new ArrayBufferWriter<byte>();
-        FrameEncoder.Write(pong, Opcode.Pong, fin: true, "hi"u8, maskKey: 0);
+        FrameWriter.Write(pong, Opcode.Pong, fin: true, "hi"u8, maskKey: 0);
         Assert.Equal(Hex.Bytes("8A 82 00 00 00 00 68 69"), pong.WrittenSpan.ToArray());
 
         Assert.Equal([Received.Text("Hello")], client.Feed(Hex.Bytes("80 02 6c 6f")));

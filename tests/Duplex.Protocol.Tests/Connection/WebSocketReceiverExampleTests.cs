@@ -16,7 +16,7 @@ public class WebSocketReceiverExampleTests
         var output = new ArrayBufferWriter<byte>();
         foreach ((Opcode opcode, bool fin, byte[] payload, uint? key) in frames)
         {
-            FrameEncoder.Write(output, opcode, fin, payload, key);
+            FrameWriter.Write(output, opcode, fin, payload, key);
         }
 
         return output.WrittenSpan.ToArray();

@@ -5,15 +5,15 @@ using Duplex.Protocol.Tests.Connection;
 namespace Duplex.Protocol.Tests.Frames;
 
 /// <summary>RFC 6455 §5.7: every example frame is produced byte for byte.</summary>
-public class FrameEncoderTests
+public class FrameWriterTests
 {
     private static readonly uint RfcKey = Masking.ReadKey([0x37, 0xFA, 0x21, 0x3D]);
 
     private static byte[] Encode(Opcode opcode, bool fin, byte[] payload, uint? key, byte rsv = 0)
     {
         var output = new ArrayBufferWriter<byte>();
-        FrameEncoder.Write(output, opcode, fin, payload, key, rsv);
-        Assert.Equal(FrameEncoder.SizeOf(payload.Length, key.HasValue), output.WrittenCount);
+        FrameWriter.Write(output, opcode, fin, payload, key, rsv);
+        Assert.Equal(FrameWriter.SizeOf(payload.Length, key.HasValue), output.WrittenCount);
         return output.WrittenSpan.ToArray();
     }
 
@@ -33,8 +33,8 @@ public class FrameEncoderTests
     public void Fragmented_unmasked_text_matches_section_5_7()
     {
         var output = new ArrayBufferWriter<byte>();
-        FrameEncoder.Write(output, Opcode.Text, fin: false, "Hel"u8, maskKey: null);
-        FrameEncoder.Write(output, Opcode.Continuation, fin: true, "lo"u8, maskKey: null);
+        FrameWriter.Write(output, Opcode.Text, fin: false, "Hel"u8, maskKey: null);
+        FrameWriter.Write(output, Opcode.Continuation, fin: true, "lo"u8, maskKey: null);
 
         Assert.Equal(Hex.Bytes("01 03 48 65 6c 80 02 6c 6f"), output.WrittenSpan.ToArray());
     }
