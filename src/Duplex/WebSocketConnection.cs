@@ -51,9 +51,11 @@ public sealed partial class WebSocketConnection : IAsyncDisposable, ITimerClient
         Extensions = extensions;
         RemoteEndPoint = remoteEndPoint;
         int? compressFrom = null;
-        if (compression is not null && options.Compression is not null)
+        if (compression is not null)
         {
-            MessageDeflater deflater = compression.CreateDeflater(role, options.Compression);
+            // A handshake done elsewhere may agree on compression without zlib settings given: the defaults then.
+            PerMessageDeflateOptions deflate = options.Compression ?? DefaultDeflate;
+            MessageDeflater deflater = compression.CreateDeflater(role, deflate);
             if (deflater.NoContextTakeover)
             {
                 // Reset after every message anyway: borrow one per message from the shared pool.
@@ -66,7 +68,7 @@ public sealed partial class WebSocketConnection : IAsyncDisposable, ITimerClient
             }
 
             _inflater = compression.CreateInflater(role);
-            compressFrom = options.Compression.MinimumMessageSize;
+            compressFrom = deflate.MinimumMessageSize;
         }
 
         _protocol = new WebSocketProtocol(role, options.MaxMessageSize, _inflater, compressFrom);
@@ -84,6 +86,8 @@ public sealed partial class WebSocketConnection : IAsyncDisposable, ITimerClient
             ConnectionTimer.Shared.Register(this, resolution);
         }
     }
+
+    private static readonly PerMessageDeflateOptions DefaultDeflate = new();
 
     /// <summary>The subprotocol the handshake agreed on, or null.</summary>
     public string? SubProtocol { get; }

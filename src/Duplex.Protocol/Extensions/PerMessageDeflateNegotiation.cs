@@ -205,6 +205,43 @@ public static class PerMessageDeflateNegotiation
     }
 
     /// <summary>Reads the parameters of one permessage-deflate element; returns why they are invalid, or null.</summary>
+    /// <summary>
+    /// The agreement an opening handshake already made, read from the server's
+    /// Sec-WebSocket-Extensions value (for a connection whose handshake another host did): the
+    /// parameters as answered, a window left out meaning 15 (RFC 7692 §7.1.2). Null, with
+    /// <paramref name="error"/>, when the value is malformed, names another extension, or has
+    /// more than one element; null without error when it is empty.
+    /// </summary>
+    public static PerMessageDeflateParameters? ParseAgreement(string agreedHeaderValue, out string? error)
+    {
+        ArgumentNullException.ThrowIfNull(agreedHeaderValue);
+        error = null;
+        if (string.IsNullOrWhiteSpace(agreedHeaderValue))
+        {
+            return null;
+        }
+
+        if (!ExtensionHeaderParser.TryParse(agreedHeaderValue, out IReadOnlyList<ExtensionElement>? elements, out error))
+        {
+            return null;
+        }
+
+        if (elements.Count != 1 || elements[0].Name != PerMessageDeflate.ExtensionName)
+        {
+            error = "The agreed extensions must be exactly one permessage-deflate element (the only extension Duplex speaks).";
+            return null;
+        }
+
+        error = TryRead(elements[0], isResponse: true, out DeflateParameters agreed);
+        return error is not null
+            ? null
+            : new PerMessageDeflateParameters(
+                agreed.ServerNoContextTakeover,
+                agreed.ClientNoContextTakeover,
+                agreed.ServerMaxWindowBits ?? PerMessageDeflate.MaxWindowBits,
+                agreed.ClientMaxWindowBits ?? PerMessageDeflate.MaxWindowBits);
+    }
+
     private static string? TryRead(ExtensionElement element, bool isResponse, out DeflateParameters result)
     {
         result = default;
