@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Duplex.Protocol.Connection;
 using Duplex.Protocol.Frames;
@@ -23,10 +24,19 @@ public sealed partial class WebSocketConnection
     /// <summary>Buffered output past which a send waits for the writer: bounds memory per connection.</summary>
     private const int OutputFlushThreshold = 64 * 1024;
 
+    /// <summary>Held by the one writer at a time; frames reach the stream only under it, in the order they were taken.</summary>
     private Threading.AsyncExclusiveLock _writeLock;
+
+    /// <summary>Frames decided and not yet taken for writing, <c>_out[0.._outCount]</c>; under the output lock; null when empty (an idle connection holds none).</summary>
     private byte[]? _out;
+
+    /// <summary>Bytes in <see cref="_out"/>; written under the output lock, read without it to decide whether to flush.</summary>
     private int _outCount;
+
+    /// <summary>1 while a deferred flush is queued to the thread pool (at most one at a time).</summary>
     private int _flushQueued;
+
+    /// <summary>1 when a send left its frame to the writer at work; that writer checks it after letting go.</summary>
     private int _flushWanted;
 
     /// <summary>The work item that writes buffered frames from the thread pool; made on first use (an idle connection has none).</summary>
@@ -159,6 +169,7 @@ public sealed partial class WebSocketConnection
     /// <summary>Takes the output buffer (null when empty); under the output lock.</summary>
     private (byte[]? Buffer, int Count) TakeOutputLocked()
     {
+        Debug.Assert(Monitor.IsEntered(OutputLock));
         byte[]? buffer = _out;
         int count = _outCount;
         if (buffer is null || count == 0)
@@ -174,6 +185,7 @@ public sealed partial class WebSocketConnection
     /// <summary>Writes a taken output buffer and returns it to the pool; the caller holds the write lock.</summary>
     private async ValueTask WritePendingAsync(byte[]? buffer, int count, CancellationToken cancellationToken)
     {
+        Debug.Assert(_writeLock.IsHeld, "Output reaches the stream only under the write lock.");
         if (buffer is null)
         {
             return;
@@ -203,6 +215,8 @@ public sealed partial class WebSocketConnection
     /// </summary>
     private void CommitOutput(int written)
     {
+        Debug.Assert(Monitor.IsEntered(OutputLock));
+        Debug.Assert(written == 0 || (_out is not null && _outCount + written <= _out.Length), "The protocol wrote only into the room reserved.");
         if (written > 0)
         {
             Volatile.Write(ref _outCount, _outCount + written);
@@ -217,6 +231,7 @@ public sealed partial class WebSocketConnection
     /// <summary>Room for <paramref name="size"/> bytes at the end of the output buffer (renting or growing it); under the output lock.</summary>
     private Span<byte> ReserveOutput(int size)
     {
+        Debug.Assert(Monitor.IsEntered(OutputLock));
         byte[]? buffer = _out;
         if (buffer is null)
         {

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Duplex.Protocol.Connection;
 using Duplex.Protocol.Frames;
@@ -27,13 +28,29 @@ public sealed partial class WebSocketConnection
     /// </summary>
     private int NextReadSize => Math.Max(_options.ReceiveBufferSize, _lastMessageSize);
 
+    // The receive side's fields are touched only by the caller that holds the receive flag
+    // (_receiving == ReceiveRunning), except where noted.
+
+    /// <summary>Bytes read and not yet consumed: <c>_input[_inputOffset.._inputOffset+_inputCount]</c>; null while idle (no buffer held).</summary>
     private byte[]? _input;
     private int _inputOffset;
+
+    /// <summary>How many bytes of <see cref="_input"/> wait; read without the flag by <see cref="HasBufferedInput"/> (a hint to buffer replies).</summary>
     private int _inputCount;
+
+    /// <summary>The buffer of the message last returned, valid until the next receive.</summary>
     private byte[]? _message;
+
+    /// <summary>ReceiveIdle, ReceiveRunning or ReceiveRetired; moved by compare-and-swap: one receive at a time.</summary>
     private int _receiving;
+
+    /// <summary>Set once the peer's close, a protocol error or the end of the stream was met: every receive after returns a close.</summary>
     private bool _receiveEnded;
+
+    /// <summary>When bytes last arrived (ConnectionTimer ms); written by the receive side, read by the timer.</summary>
     private long _lastReceiveMs;
+
+    /// <summary>When the keepalive ping went out (0: none outstanding); the timer's own.</summary>
     private long _pingSentMs;
     private TaskCompletionSource? _closeFrameReceived;
 
@@ -256,6 +273,7 @@ public sealed partial class WebSocketConnection
 
         try
         {
+            Debug.Assert(Volatile.Read(ref _receiving) == ReceiveRunning);
             return await ReceiveCoreAsync(buffer, cancellationToken).ConfigureAwait(false);
         }
         finally
@@ -694,6 +712,7 @@ public sealed partial class WebSocketConnection
     /// <summary>Drops <paramref name="consumed"/> bytes from the front of the input buffer, releasing it once empty.</summary>
     private void ConsumeInput(int consumed)
     {
+        Debug.Assert(consumed >= 0 && consumed <= _inputCount, "The receiver consumes only what it was given.");
         _inputOffset += consumed;
         _inputCount -= consumed;
         if (_inputCount == 0)

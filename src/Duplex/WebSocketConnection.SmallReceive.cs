@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using Duplex.Protocol.Connection;
 using Duplex.Protocol.Frames;
 using Duplex.Timers;
@@ -351,6 +352,7 @@ public sealed partial class WebSocketConnection
     /// </summary>
     private int ReadMore(int frameSize)
     {
+        Debug.Assert(Volatile.Read(ref _receiving) == ReceiveRunning, "Only the receive that holds the flag reads the input.");
         var socket = (Transport.SocketStream)_stream;
         byte[]? input = _input;
         if (input is null)
