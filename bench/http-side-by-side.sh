@@ -20,6 +20,7 @@
 #   REPEATS=1 DURATION=3 bench/http-side-by-side.sh     # a quick look
 #   PATHS="/ /index.html" bench/http-side-by-side.sh    # the file by name too (/ is the contract)
 #   SERVERS="duplex nginx" NOTE="..." bench/http-side-by-side.sh
+#   BASELINE=3aa36fc bench/http-side-by-side.sh         # and Duplex as of that commit, in the same run
 #
 # Needs: the .NET SDK, python3, curl; wrk and nginx are installed with apt-get when missing
 # (as root, or with sudo). Run as root, it runs everything in a network namespace of its own,
@@ -36,7 +37,10 @@ DURATION="${DURATION:-10}"
 WARMUP="${WARMUP:-2}"
 # The issue's contract: 100 connections on one wrk thread (wrk has one core: one thread).
 CONNECTIONS="${CONNECTIONS:-100}"
-SERVERS="${SERVERS:-duplex kestrel nginx}"
+# BASELINE: a commit whose Duplex runs beside this tree's as server "baseline" (before and after
+# in one run: the shared machine moves absolute numbers by a third between runs).
+BASELINE="${BASELINE:-}"
+SERVERS="${SERVERS:-duplex ${BASELINE:+baseline }kestrel nginx}"
 PATHS="${PATHS:-/}"
 SERVER_CPU="${SERVER_CPU:-0}"
 WRK_CPU="${WRK_CPU:-1}"
@@ -131,15 +135,26 @@ say "results in $OUT"
 say "building Release"
 dotnet build "$ROOT/src/Duplex.Cli" -c Release --artifacts-path "$ART" -v quiet -nologo >/dev/null
 dotnet build "$ROOT/bench/servers/KestrelStatic" -c Release --artifacts-path "$ART" -v quiet -nologo >/dev/null
+BASELINE_COMMIT=""
+if [ -n "$BASELINE" ]; then
+    BASELINE_COMMIT="$(git rev-parse --short "$BASELINE^{commit}")" || die "BASELINE=$BASELINE is not a commit"
+    say "building Duplex at $BASELINE_COMMIT (the baseline)"
+    # The commit's files only (git archive), so that neither this worktree nor git's list of
+    # worktrees changes; built into artifacts of its own.
+    mkdir -p "$TMP/baseline"
+    git archive --format=tar "$BASELINE_COMMIT" | tar -x -C "$TMP/baseline"
+    dotnet build "$TMP/baseline/src/Duplex.Cli" -c Release --artifacts-path "$ART/baseline-$BASELINE_COMMIT" -v quiet -nologo >/dev/null
+fi
 
 # --- what was measured, for the record --------------------------------------------------------
 # Passed through the environment, not pasted into the Python: NOTE may hold any character.
 COMMIT="$(git rev-parse --short HEAD)" \
-DIRTY="$(git status --porcelain -- src bench/servers web)" \
+DIRTY="$(git status --porcelain -- src web bench ':!bench/results')" \
+BASELINE_COMMIT="$BASELINE_COMMIT" \
 DOTNET_VERSION="$(dotnet --version)" \
 NGINX_VERSION="$("$NGINX" -v 2>&1)" \
 WRK_VERSION="$(wrk -v 2>&1 | head -n 1 || true)" \
-BUSIEST="$(ps -eo pcpu=,comm= --sort=-pcpu | head -n 5)" \
+BUSIEST="$(ps -eo pcpu=,comm= --sort=-pcpu | grep -v ' ps$' | head -n 5)" \
 COUNTERS_SCOPE="$COUNTERS_SCOPE" NOTE="$NOTE" REPEATS="$REPEATS" DURATION="$DURATION" WARMUP="$WARMUP" \
 CONNECTIONS="$CONNECTIONS" PATHS="$PATHS" SERVERS="$SERVERS" SERVER_CPU="$SERVER_CPU" WRK_CPU="$WRK_CPU" CORES="$CORES" \
 python3 - "$OUT/environment.json" <<'EOF'
@@ -147,7 +162,9 @@ import json, os, platform, sys, time
 e = os.environ
 json.dump({
     "commit": e["COMMIT"],
-    "uncommittedChangesInSrcBenchServersWeb": bool(e["DIRTY"]),
+    # Changes not in the commit, in anything the run is made of (src, web, bench but its results).
+    "uncommittedChanges": bool(e["DIRTY"]),
+    "baselineCommit": e["BASELINE_COMMIT"] or None,
     "dotnet": e["DOTNET_VERSION"],
     "nginx": e["NGINX_VERSION"].removeprefix("nginx version: "),
     "wrk": e["WRK_VERSION"],
@@ -159,7 +176,8 @@ json.dump({
     "connections": int(e["CONNECTIONS"]),
     "tcpCountersScope": e["COUNTERS_SCOPE"],
     "note": e["NOTE"],
-    # The machine is shared: what else was busy when the run started (CPU %, command).
+    # The machine is shared: what else was busy when the run started (ps's %CPU, which is the
+    # share of each process's lifetime, and its command).
     "busiestProcessesAtStart": [" ".join(l.split()) for l in e["BUSIEST"].splitlines()],
     "startedUtc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
 }, open(sys.argv[1], "w", encoding="utf-8"), indent=2)
@@ -222,13 +240,17 @@ start_server() { # name -> SERVER_PID, PORT
     local pin=(taskset -c "$SERVER_CPU")
     case "$name" in
         duplex)  "${NS[@]}" "${pin[@]}" dotnet "$ART/bin/Duplex.Cli/release/Duplex.Cli.dll" serve --host 127.0.0.1 --port "$PORT" --web "$WEB" >>"$log" 2>&1 & ;;
+        baseline)
+            [ -n "$BASELINE_COMMIT" ] || die "server 'baseline' needs BASELINE=<commit>"
+            "${NS[@]}" "${pin[@]}" dotnet "$ART/baseline-$BASELINE_COMMIT/bin/Duplex.Cli/release/Duplex.Cli.dll" serve --host 127.0.0.1 --port "$PORT" --web "$WEB" >>"$log" 2>&1 &
+            ;;
         kestrel) "${NS[@]}" "${pin[@]}" dotnet "$ART/bin/KestrelStatic/release/KestrelStatic.dll" "$PORT" "$WEB" >>"$log" 2>&1 & ;;
         nginx)
             write_nginx_conf "$TMP/nginx-$PORT" "$PORT"
             cp "$TMP/nginx-$PORT/nginx.conf" "$OUT/nginx.conf"
             "${NS[@]}" "${pin[@]}" "$NGINX" -p "$TMP/nginx-$PORT" -c "$TMP/nginx-$PORT/nginx.conf" -e "$TMP/nginx-$PORT/error.log" >>"$log" 2>&1 &
             ;;
-        *) die "unknown server '$name' (known: duplex kestrel nginx)" ;;
+        *) die "unknown server '$name' (known: duplex baseline kestrel nginx)" ;;
     esac
     SERVER_PID=$!
     local tries=$((START_TIMEOUT * 10))

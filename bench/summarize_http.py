@@ -16,9 +16,9 @@ import os
 import statistics
 import sys
 
-SERVERS = ["duplex", "kestrel", "nginx"]
-NAMES = {"duplex": "Duplex", "kestrel": "Kestrel (static files)", "nginx": "nginx (1 worker)"}
-SHORT = {"duplex": "Duplex", "kestrel": "Kestrel", "nginx": "nginx"}
+SERVERS = ["duplex", "baseline", "kestrel", "nginx"]
+NAMES = {"duplex": "Duplex", "baseline": "Duplex, baseline", "kestrel": "Kestrel (static files)", "nginx": "nginx (1 worker)"}
+SHORT = {"duplex": "Duplex", "baseline": "baseline", "kestrel": "Kestrel", "nginx": "nginx"}
 SCENARIOS = {"front": "/", "index": "/index.html"}
 # Issue 10: "at least 1.5x Kestrel, and as close to nginx as the design allows".
 GOAL_OVER_KESTREL = 1.5
@@ -89,21 +89,24 @@ def scenario_section(folder, env, scenario, by_server):
     body = next((c["bodyBytes"] for s in SERVERS if (c := check(folder, scenario, s))), None)
     lines = [f"#### `GET {path}` ({fmt(body)} B, web/index.html), {env.get('connections', '?')} connections, "
              f"`wrk -t1`, {runs_of(len(next(iter(by_server.values()))))} of {env.get('durationSeconds', '?')} s", ""]
-    lines += ["| server | requests/s (median) | spread (min–max) | latency p50 / p99 (µs) | connections opened per 1,000 requests | "
-              "wrk socket errors per run | server CPU | wrk CPU |",
-              "|---|---:|---:|---:|---:|---:|---:|---:|"]
-    medians = {}
+    lines += ["| server | requests/s (median) | spread (min–max) | requests per server CPU-second (median) | latency p50 / p99 (µs) | "
+              "connections opened per 1,000 requests | wrk socket errors per run | server CPU | wrk CPU |",
+              "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    medians, per_cpu = {}, {}
     for server in SERVERS:
         rows = by_server.get(server)
         if not rows:
             continue
         rps = [r["requestsPerSecond"] for r in rows]
         medians[server] = med(rps)
+        # Requests per second of the server's own CPU time: what other programs took from its
+        # core drops out (not what they slow it by on the other core: caches, memory).
+        per_cpu[server] = med([r["requestsPerSecond"] / r["cpu"]["server"] for r in rows if r["cpu"]["server"] > 0])
         p50 = med([r["latencyMicroseconds"]["p50"] for r in rows])
         p99 = med([r["latencyMicroseconds"]["p99"] for r in rows])
         opened = med([r["connectionsOpenedPer1000Requests"] for r in rows])
         errors = [r["socketErrors"] for r in rows]
-        lines.append(f"| {NAMES[server]} | {fmt(medians[server])} | {fmt(min(rps))}–{fmt(max(rps))} | {fmt(p50)} / {fmt(p99)} | "
+        lines.append(f"| {NAMES[server]} | {fmt(medians[server])} | {fmt(min(rps))}–{fmt(max(rps))} | {fmt(per_cpu[server])} | {fmt(p50)} / {fmt(p99)} | "
                      f"{fmt(opened, 1)} | {', '.join(fmt(e) for e in errors)} | {pct(med([r['cpu']['server'] for r in rows]))} | "
                      f"{pct(med([r['cpu']['wrk'] for r in rows]))} |")
     lines.append("")
@@ -115,7 +118,8 @@ def scenario_section(folder, env, scenario, by_server):
         if d and medians.get("kestrel"):
             met = d >= GOAL_OVER_KESTREL * medians["kestrel"]
             goal = f" Goal of issue 10, ≥ {GOAL_OVER_KESTREL}× Kestrel: {'met' if met else '**not met**'}."
-        lines += [f"Ratios (medians): {', '.join(parts)}.{goal}", ""]
+        per_cpu_parts = [f"Duplex/{SHORT[s]} {ratio(per_cpu.get('duplex'), per_cpu.get(s))}" for s in SERVERS if s != "duplex" and s in per_cpu]
+        lines += [f"Ratios (medians): {', '.join(parts)}.{goal} Per server CPU-second: {', '.join(per_cpu_parts)}.", ""]
 
     # Every kind of error wrk counts, per run, and what the kernel saw besides: the full record.
     detail = []
@@ -129,9 +133,11 @@ def scenario_section(folder, env, scenario, by_server):
         requests = [fmt(r["requests"]) for r in rows]
         overflow = [fmt(r["tcp"]["listenQueueOverflows"]) for r in rows]
         resets = [fmt(r["tcp"]["resetsSent"]) for r in rows]
+        idle = [pct(r["cpu"]["serverCore"]["idle"]) if "serverCore" in r["cpu"] else "—" for r in rows]
         detail.append(f"{SHORT[server]}: requests {', '.join(requests)}; connections opened {', '.join(opened)}; "
                       f"wrk errors (connect/read/write/timeout/status ≥ 400) {', '.join(per_run)}; "
-                      f"resets sent {', '.join(resets)}; listen-queue overflows {', '.join(overflow)}")
+                      f"resets sent {', '.join(resets)}; listen-queue overflows {', '.join(overflow)}; "
+                      f"the server's core idle {', '.join(idle)}")
     scope = first.get("tcp", {}).get("scope", "?")
     lines += [f"Per run (connections and resets as the kernel counted them, in {scope}):", ""]
     lines += [f"- {d}" for d in detail] + [""]
@@ -167,11 +173,13 @@ def main():
     if not runs:
         raise SystemExit(f"summarize_http.py: no runs in {folder}")
     name = os.path.basename(folder)
-    dirty = " (with uncommitted changes)" if env.get("uncommittedChangesInSrcBenchServersWeb") else ""
+    dirty = " (with uncommitted changes)" if env.get("uncommittedChanges", env.get("uncommittedChangesInSrcBenchServersWeb")) else ""
     out = [f"Run `bench/results/{name}` (`bench/http-side-by-side.sh`, REPEATS={env['repeats']} DURATION={env['durationSeconds']}) "
            f"at commit `{env['commit']}`{dirty}, started {env['startedUtc']}: each server pinned to core {env['serverCpu']}, "
            f"`wrk` ({env['wrk'].split(' [')[0].removeprefix('wrk ')}) to core {env['wrkCpu']}; .NET SDK {env['dotnet']}, nginx {env['nginx'].removeprefix('nginx/')}, "
            f"a warm-up of {env['warmupSeconds']} s before every run.", ""]
+    if env.get("baselineCommit"):
+        out += [f"Baseline: Duplex as of commit `{env['baselineCommit']}`, built from that commit's files and run the same way.", ""]
     if env.get("note"):
         out += [f"Note: {env['note']}", ""]
     for scenario in SCENARIOS:

@@ -13,8 +13,9 @@ reads what wrk cannot see:
   counters do. They belong to the network namespace this script runs in: the script's own when
   the caller made one (exact), the machine's otherwise (other programs' connections included).
 - CPU: the server's (its process and descendants, so nginx's worker counts), wrk's (rusage of the
-  child), and each pinned core's busy time from /proc/stat, so that other work on the shared
-  machine shows as the core's busy time less ours.
+  child), and each pinned core's time by kind from /proc/stat (idle included), so that other
+  work on the shared machine shows as the core's busy time less ours, and a server that leaves
+  its core idle shows as idle.
 - The load average before and after.
 
 Standard library only.
@@ -77,14 +78,21 @@ def descendants(root):
     return found
 
 
+# The columns of a core's line in /proc/stat (proc(5)), in clock ticks.
+CORE_COLUMNS = ["user", "nice", "system", "idle", "iowait", "irq", "softirq", "steal"]
+# Busy includes interrupt time: on loopback much of the TCP work runs as softirq, and the kernel
+# may charge it to the process that was running (nginx's CPU came out above the core's
+# user + system time in a trial), so "others" = busy - ours only holds with it counted in.
+BUSY_COLUMNS = ["user", "nice", "system", "irq", "softirq"]
+
+
 def core_times(cpu):
-    """(busy, total) ticks of one core from /proc/stat; busy is user + nice + system."""
+    """One core's ticks from /proc/stat, by column name."""
     with open("/proc/stat", encoding="ascii") as handle:
         for line in handle:
             fields = line.split()
             if fields[0] == f"cpu{cpu}":
-                values = [int(x) for x in fields[1:]]
-                return values[0] + values[1] + values[2], sum(values)
+                return dict(zip(CORE_COLUMNS, (int(x) for x in fields[1:])))
     raise SystemExit(f"measure.py: no cpu{cpu} in /proc/stat")
 
 
@@ -149,12 +157,15 @@ def main():
     server_cpu = (server_after - server_before) / TICKS / wall
     wrk_cpu = ((usage_after.ru_utime - usage_before.ru_utime) + (usage_after.ru_stime - usage_before.ru_stime)) / wall
 
-    def core_share(cpu):
-        busy = cores_after[cpu][0] - cores_before[cpu][0]
-        total = cores_after[cpu][1] - cores_before[cpu][1]
-        return busy / total if total else 0.0
+    def core_shares(cpu):
+        """Each column's share of the core's time during the run, and busy."""
+        ticks = {k: cores_after[cpu][k] - cores_before[cpu][k] for k in CORE_COLUMNS}
+        total = sum(ticks.values()) or 1
+        shares = {k: v / total for k, v in ticks.items()}
+        shares["busy"] = sum(shares[k] for k in BUSY_COLUMNS)
+        return shares
 
-    server_core, wrk_core = core_share(args.server_cpu), core_share(args.wrk_cpu)
+    server_core, wrk_core = core_shares(args.server_cpu), core_shares(args.wrk_cpu)
     errors = wrk["errors"]
     report = dict(kv.split("=", 1) for kv in args.label)
     report.update({
@@ -185,13 +196,14 @@ def main():
             # a saturated core.
             "server": server_cpu,
             "wrk": wrk_cpu,
-            "serverCoreBusy": server_core,
-            "wrkCoreBusy": wrk_core,
-            # user + nice + system time on each core that is neither the server's nor wrk's: the
-            # rest of the machine's work (the kernel's softirq time, where loopback packets are
-            # processed, is outside busy and so outside this figure).
-            "othersOnServerCore": max(0.0, server_core - server_cpu),
-            "othersOnWrkCore": max(0.0, wrk_core - wrk_cpu),
+            # Each pinned core's time by /proc/stat column (shares of the run), and busy: user,
+            # nice, system, irq and softirq.
+            "serverCore": server_core,
+            "wrkCore": wrk_core,
+            # Busy time on each core that is neither the server's nor wrk's: the rest of the
+            # machine's work, plus any interrupt time the kernel did not charge to our processes.
+            "othersOnServerCore": max(0.0, server_core["busy"] - server_cpu),
+            "othersOnWrkCore": max(0.0, wrk_core["busy"] - wrk_cpu),
         },
         "loadAverage": {"before": load_before, "after": load_after},
     })
