@@ -102,3 +102,5 @@ done
 say "summarising into docs/BENCHMARKS.md"
 python3 "$ROOT/bench/summarize.py" "$OUT" "$ROOT/docs/BENCHMARKS.md"
 say "done: $OUT"
+# bench/results/ is ignored (.gitignore): a run is kept only once a document cites it.
+say "docs/BENCHMARKS.md now cites it: keep it with  git add -f ${OUT#"$ROOT"/}  (and git rm -r the run it replaces if nothing cites that any more)"
