@@ -97,6 +97,9 @@ public sealed class HttpHeaders : IReadOnlyCollection<KeyValuePair<string, strin
         return RemoveAll(name);
     }
 
+    /// <summary>Whether <paramref name="name"/> can be a field name (and a method): a token of RFC 9110 §5.6.2.</summary>
+    public static bool IsToken(string? name) => name is not null && HttpSyntax.IsToken(name.AsSpan());
+
     /// <summary>Removes every field line.</summary>
     public void Clear() => _fields.Clear();
 
