@@ -32,6 +32,27 @@ internal sealed class ConnectionLifetimes : IDisposable
 
     public int WebSocketCount => _webSockets.Count;
 
+    /// <summary>The HTTP connections open now that hold an input buffer (for tests of memory per idle connection).</summary>
+    public int HttpConnectionsHoldingInput
+    {
+        get
+        {
+            int count = 0;
+            foreach (HttpConnection connection in _http.Keys)
+            {
+                if (connection.HoldsInputBuffer)
+                {
+                    count++;
+                }
+            }
+
+            return count;
+        }
+    }
+
+    /// <summary>The HTTP connections open now (not yet upgraded).</summary>
+    public int HttpConnectionCount => _http.Count;
+
     /// <summary>Counts a new TCP connection; returns how many are open with it.</summary>
     public int Open()
     {

@@ -42,6 +42,12 @@ public sealed class DuplexServer : IAsyncDisposable
     /// <summary>Open WebSocket connections now.</summary>
     public int WebSocketCount => _server.Lifetimes.WebSocketCount;
 
+    /// <summary>HTTP connections open now (keep-alive ones included, upgraded ones not).</summary>
+    internal int HttpConnectionCount => _server.Lifetimes.HttpConnectionCount;
+
+    /// <summary>HTTP connections that hold an input buffer now; an idle keep-alive connection holds none.</summary>
+    internal int HttpConnectionsHoldingInput => _server.Lifetimes.HttpConnectionsHoldingInput;
+
     /// <summary>Serves WebSocket connections on <paramref name="path"/> with <paramref name="handler"/>; a GET there that is not an upgrade gets 426.</summary>
     public void MapWebSocket(string path, WebSocketHandler handler, WebSocketEndpointOptions? options = null)
     {
