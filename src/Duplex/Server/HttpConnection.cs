@@ -499,6 +499,12 @@ internal sealed partial class HttpConnection : ITimerClient
             }
 
             _socket.Shutdown(SocketShutdown.Send);
+            if (_server.Lifetimes.IsStopping && _socket.Available == 0)
+            {
+                // Stopping, and nothing unread that closing would answer with a reset: no need to linger.
+                return;
+            }
+
             SetDeadline(LingerDeadline, LingerTimeoutMs);
             _inputStart = _inputEnd;
             int dropped = 0;
