@@ -206,6 +206,7 @@ public abstract class HttpExchange
 
     /// <summary>Sends a whole <c>text/plain; charset=utf-8</c> response.</summary>
     /// <exception cref="InvalidOperationException">The response has started.</exception>
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask RespondTextAsync(int statusCode, string text, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(text);

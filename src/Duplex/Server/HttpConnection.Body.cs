@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Duplex.Protocol.Http;
 
 namespace Duplex.Server;
@@ -68,6 +69,7 @@ internal sealed partial class HttpConnection
         return written > 0;
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<int> ReadBodySlowAsync(Memory<byte> buffer, CancellationToken cancellationToken)
     {
         // RFC 9110 §10.1.1: the client waits for 100 Continue before it sends the body.
@@ -98,6 +100,7 @@ internal sealed partial class HttpConnection
     }
 
     /// <summary>Reads more of the body into the input buffer; the request's token ends the wait (body timeout, shutdown), and so does the caller's.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<int> ReceiveBodyBytesAsync(CancellationToken cancellationToken)
     {
         CancellationToken token = RequestAbortedToken;
@@ -136,6 +139,7 @@ internal sealed partial class HttpConnection
     /// <see cref="DuplexServerOptions.MaxDrainedRequestBodySize"/>, within the body timeout),
     /// then moves on to the next request if the connection persists.
     /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> FinishRequestAsync()
     {
         if (_http.RequestPhase == HttpRequestPhase.ReceivingBody && _http.KeepAlive && !_server.Lifetimes.IsStopping)

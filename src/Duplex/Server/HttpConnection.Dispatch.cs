@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Duplex.Protocol.Connection;
 using Duplex.Protocol.Extensions;
 using Duplex.Protocol.Handshake;
@@ -14,6 +15,7 @@ internal sealed partial class HttpConnection
     private const string ConnectionField = "Connection";
 
     /// <summary>Routes the request just received and answers it.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<Outcome> ServeRequestAsync()
     {
         HttpRequestHead request = _http.Request!;
@@ -61,6 +63,7 @@ internal sealed partial class HttpConnection
     }
 
     /// <summary>Answers a status the router or a check decided (404, 405, 403...), logs it and counts it; the connection persists.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<Outcome> RefuseWithStatusAsync(int status, string reason, string text)
     {
         Log.RequestRejected(_server.Diagnostics, _remote, status, reason);
@@ -68,6 +71,7 @@ internal sealed partial class HttpConnection
         return Outcome.Continue;
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<Outcome> ServeStaticFileAsync(StaticFile file)
     {
         try
@@ -87,6 +91,7 @@ internal sealed partial class HttpConnection
     /// Runs an HTTP handler, watching the connection while it holds its response, then completes
     /// the response for it (see <see cref="HttpHandler"/> for what a failure answers).
     /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<Outcome> RunHandlerAsync(HttpHandler handler, string path)
     {
         // A handler may hold its response: earlier pipelined responses must not wait behind it.
@@ -159,6 +164,7 @@ internal sealed partial class HttpConnection
     /// means the client went away, and the request's token fires; bytes that arrive are the next
     /// request, kept in the input buffer (reading stops when it is full).
     /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask WaitWatchingAsync(Task handler)
     {
         while (!handler.IsCompleted)

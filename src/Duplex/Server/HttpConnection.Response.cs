@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Duplex.Http;
 using Duplex.Protocol.Http;
 
@@ -186,12 +187,14 @@ internal sealed partial class HttpConnection
         return ValueTask.CompletedTask;
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask AfterFlushAsync(ValueTask write)
     {
         await write.ConfigureAwait(false);
         _output.Reset();
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask AfterDirectWriteAsync(ValueTask write)
     {
         await write.ConfigureAwait(false);

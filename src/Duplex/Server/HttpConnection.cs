@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers;
 using System.Diagnostics;
 using System.Net;
@@ -306,6 +307,7 @@ internal sealed partial class HttpConnection : ITimerClient
     /// for a new request holding no buffer, bounded by the keep-alive timeout; once its first
     /// byte is in, the rest of the head is bounded by the head timeout.
     /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<HttpServerEvent> ReadHeadAsync()
     {
         while (true)
@@ -366,6 +368,7 @@ internal sealed partial class HttpConnection : ITimerClient
     /// new one. With <paramref name="idle"/> (nothing buffered) it first waits for readability
     /// holding no buffer. Returns 0 at the end of the stream (or when the watch saw it end).
     /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<int> ReceiveAsync(bool idle, CancellationToken cancellationToken)
     {
         if (_watch is { } watch)
@@ -377,7 +380,15 @@ internal sealed partial class HttpConnection : ITimerClient
         if (idle)
         {
             ReturnInput();
-            await _stream.ReadAsync(Memory<byte>.Empty, cancellationToken).ConfigureAwait(false);
+            if (_plain is { } plain)
+            {
+                // The readiness wait itself: no buffer, and no state of its own per wait.
+                await plain.WaitReadableRawAsync(cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await _stream.ReadAsync(Memory<byte>.Empty, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         Memory<byte> room = InputRoom();
@@ -488,6 +499,7 @@ internal sealed partial class HttpConnection : ITimerClient
     /// what the client still sends is read and dropped until it closes (bounded in time and
     /// bytes), so the kernel does not answer it with a reset that could destroy the response.
     /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask CloseGracefullyAsync()
     {
         try

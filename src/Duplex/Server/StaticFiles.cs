@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Globalization;
@@ -93,6 +94,7 @@ internal sealed class StaticFiles
     }
 
     /// <summary>Answers a GET or HEAD for <paramref name="file"/>: 304 when the client's copy is current, else 200 with the file.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public static async ValueTask ServeAsync(HttpExchange exchange, StaticFile file, CancellationToken cancellationToken)
     {
         HttpHeaders response = exchange.ResponseHeaders;
