@@ -29,6 +29,12 @@ internal sealed partial class HttpConnection
             throw new ArgumentException("Reading a body needs room for at least one byte.", nameof(buffer));
         }
 
+        // The whole body must arrive within the body timeout from the first read.
+        if (DeadlineKind != BodyDeadline)
+        {
+            SetDeadline(BodyDeadline, _server.BodyTimeoutMs);
+        }
+
         try
         {
             if (TryTakeBody(buffer.Span, out int written))
@@ -76,11 +82,6 @@ internal sealed partial class HttpConnection
         if (_http.WriteContinue(_output))
         {
             await FlushOutputAsync(cancellationToken).ConfigureAwait(false);
-        }
-
-        if (DeadlineKind != BodyDeadline)
-        {
-            SetDeadline(BodyDeadline, _server.BodyTimeoutMs);
         }
 
         while (true)

@@ -121,6 +121,11 @@ internal sealed partial class HttpConnection
         {
             outcome = await RefuseAfterHandlerAsync(ex.Rejection).ConfigureAwait(false);
         }
+        catch (OperationCanceledException) when (token.IsCancellationRequested && _bodyTimedOut)
+        {
+            // The body's deadline passed while the handler waited on something else.
+            outcome = await RefuseAfterHandlerAsync(HttpRequestRejection.BodyTimeout).ConfigureAwait(false);
+        }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
             outcome = await AnswerAbortedAsync().ConfigureAwait(false);

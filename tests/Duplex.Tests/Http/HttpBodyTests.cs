@@ -108,6 +108,23 @@ public sealed class HttpBodyTests
     }
 
     [Fact]
+    public async Task Body_deadline_passing_while_the_handler_waits_on_something_else_gets_408()
+    {
+        await using HttpTestServer server = await StartAsync(bodyTimeout: TimeSpan.FromMilliseconds(300), more: s => s.MapPost("/slow", async (exchange, ct) =>
+        {
+            byte[] buffer = new byte[4];
+            await exchange.ReadBodyAsync(buffer, ct);
+            await Task.Delay(Timeout.Infinite, ct);
+        }));
+        await using RawHttpClient client = await server.ConnectAsync();
+
+        RawResponse response = await client.RequestAsync($"POST /slow HTTP/1.1\r\nHost: {server.Authority}\r\nContent-Length: 100\r\n\r\npart");
+
+        Assert.Equal(408, response.Status);
+        Assert.True(await client.IsClosedByServerAsync());
+    }
+
+    [Fact]
     public async Task Client_closing_inside_a_body_fails_the_handlers_read_as_an_incomplete_body()
     {
         var failed = new TaskCompletionSource<HttpRequestRejection>(TaskCreationOptions.RunContinuationsAsynchronously);
