@@ -9,4 +9,4 @@ namespace Duplex;
 /// <see cref="HttpRequestRejectedException"/>); one that threw after starting it has its
 /// connection closed, so the client sees the response cut short rather than complete.
 /// </summary>
-public delegate Task HttpHandler(HttpExchange exchange, CancellationToken cancellationToken);
+public delegate ValueTask HttpHandler(HttpExchange exchange, CancellationToken cancellationToken);

@@ -97,19 +97,22 @@ internal sealed partial class HttpConnection
         // A handler may hold its response: earlier pipelined responses must not wait behind it.
         await FlushOutputAsync(CancellationToken.None).ConfigureAwait(false);
         CancellationToken token = RequestAbortedToken;
-        Task task;
+        ValueTask task;
         try
         {
             task = handler(_exchange, token);
         }
         catch (Exception ex)
         {
-            task = Task.FromException(ex);
+            task = ValueTask.FromException(ex);
         }
 
         if (!task.IsCompleted)
         {
-            await WaitWatchingAsync(task).ConfigureAwait(false);
+            // A handler that holds its response: watch the connection while it does.
+            Task running = task.AsTask();
+            task = new ValueTask(running);
+            await WaitWatchingAsync(running).ConfigureAwait(false);
         }
 
         Outcome outcome = Outcome.Continue;

@@ -78,7 +78,7 @@ public sealed class CurlInteropTests : IDisposable
         HttpHandler answer(string text) => (exchange, ct) =>
         {
             ports.Add(((System.Net.IPEndPoint)exchange.RemoteEndPoint!).Port);
-            return exchange.RespondTextAsync(200, text, ct).AsTask();
+            return exchange.RespondTextAsync(200, text, ct);
         };
         await using HttpTestServer server = await HttpTestServer.StartAsync(s =>
         {

@@ -70,7 +70,7 @@ public sealed class HttpBodyTests
         await using HttpTestServer server = await StartAsync(maxBody: 10, more: s => s.MapPost("/count", (exchange, ct) =>
         {
             Interlocked.Increment(ref ran);
-            return Task.CompletedTask;
+            return ValueTask.CompletedTask;
         }));
         await using RawHttpClient client = await server.ConnectAsync();
 

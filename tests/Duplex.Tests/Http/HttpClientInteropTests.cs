@@ -20,7 +20,7 @@ public sealed class HttpClientInteropTests
                 ports.Add(((IPEndPoint)exchange.RemoteEndPoint!).Port);
             }
 
-            return exchange.RespondTextAsync(200, "you", ct).AsTask();
+            return exchange.RespondTextAsync(200, "you", ct);
         }));
         using HttpClient client = NewClient();
 

@@ -11,7 +11,7 @@ public sealed class HttpResponseTests
     [Fact]
     public async Task Handler_that_writes_nothing_answers_an_empty_200()
     {
-        await using HttpTestServer server = await HttpTestServer.StartAsync(s => s.MapGet("/", (exchange, ct) => Task.CompletedTask));
+        await using HttpTestServer server = await HttpTestServer.StartAsync(s => s.MapGet("/", (exchange, ct) => ValueTask.CompletedTask));
         await using RawHttpClient client = await server.ConnectAsync();
 
         Assert.Equal("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", (await client.RequestAsync(Get(server, "/"))).WithoutDate);
@@ -24,7 +24,7 @@ public sealed class HttpResponseTests
         {
             exchange.StatusCode = 202;
             exchange.ResponseHeaders.Add("X-Why", "queued");
-            return Task.CompletedTask;
+            return ValueTask.CompletedTask;
         }));
         await using RawHttpClient client = await server.ConnectAsync();
 
@@ -63,7 +63,7 @@ public sealed class HttpResponseTests
     public async Task Large_body_of_known_length_goes_out_whole_from_the_callers_memory()
     {
         byte[] body = Enumerable.Range(0, 200_000).Select(i => (byte)('a' + (i % 26))).ToArray();
-        await using HttpTestServer server = await HttpTestServer.StartAsync(s => s.MapGet("/", (exchange, ct) => exchange.RespondAsync(200, "text/plain", body, ct).AsTask()));
+        await using HttpTestServer server = await HttpTestServer.StartAsync(s => s.MapGet("/", (exchange, ct) => exchange.RespondAsync(200, "text/plain", body, ct)));
         await using RawHttpClient client = await server.ConnectAsync();
 
         RawResponse response = await client.RequestAsync(Get(server, "/"));

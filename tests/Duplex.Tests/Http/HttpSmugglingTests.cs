@@ -58,7 +58,7 @@ public sealed class HttpSmugglingTests
             s.MapGet("/smuggled", (exchange, ct) =>
             {
                 Interlocked.Increment(ref smuggled);
-                return Task.CompletedTask;
+                return ValueTask.CompletedTask;
             });
         });
         await using RawHttpClient client = await server.ConnectAsync();

@@ -50,7 +50,7 @@ internal sealed class HttpTestServer : IAsyncDisposable
     }
 
     /// <summary>A handler that answers <paramref name="text"/> as text/plain.</summary>
-    public static HttpHandler Text(string text) => (exchange, ct) => exchange.RespondTextAsync(200, text, ct).AsTask();
+    public static HttpHandler Text(string text) => (exchange, ct) => exchange.RespondTextAsync(200, text, ct);
 
     /// <summary>A handler that reads the whole body and sends it back.</summary>
     public static HttpHandler Echo { get; } = async (exchange, ct) =>

@@ -21,7 +21,7 @@ public sealed class HttpTlsAndDiagnosticsTests
                 seen.Add((exchange.IsHttps, ((IPEndPoint)exchange.RemoteEndPoint!).Port));
             }
 
-            return exchange.RespondTextAsync(200, "secure", ct).AsTask();
+            return exchange.RespondTextAsync(200, "secure", ct);
         });
         await server.StartAsync();
         using var client = new HttpClient(new SocketsHttpHandler

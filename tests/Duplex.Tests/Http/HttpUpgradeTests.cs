@@ -66,7 +66,7 @@ public sealed class HttpUpgradeTests
     public async Task Handler_checking_for_a_WebSocket_gets_a_plain_request_as_plain()
     {
         await using HttpTestServer server = await HttpTestServer.StartAsync(s => s.MapGet("/ws", (exchange, ct) =>
-            exchange.RespondTextAsync(exchange.IsWebSocketRequest ? 500 : 200, "plain", ct).AsTask()));
+            exchange.RespondTextAsync(exchange.IsWebSocketRequest ? 500 : 200, "plain", ct)));
         await using RawHttpClient client = await server.ConnectAsync();
 
         Assert.Equal("plain", (await client.RequestAsync($"GET /ws HTTP/1.1\r\nHost: {server.Authority}\r\n\r\n")).Body);
