@@ -217,20 +217,11 @@ public sealed class HttpHeaders : IReadOnlyCollection<KeyValuePair<string, strin
     {
         ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(token);
-        foreach (KeyValuePair<string, string> field in _fields)
+        foreach (ReadOnlySpan<char> element in new FieldListElements(this, name))
         {
-            if (!IsName(field, name))
+            if (element.Equals(token, StringComparison.OrdinalIgnoreCase))
             {
-                continue;
-            }
-
-            ReadOnlySpan<char> value = field.Value;
-            foreach (Range range in value.Split(','))
-            {
-                if (HttpSyntax.TrimOws(value[range]).Equals(token, StringComparison.OrdinalIgnoreCase))
-                {
-                    return true;
-                }
+                return true;
             }
         }
 

@@ -212,33 +212,22 @@ public static class HttpRequestRules
         int codings = 0;
         int chunked = 0;
         bool lastIsChunked = false;
-        for (int i = 0; i < headers.Count; i++)
+        foreach (ReadOnlySpan<char> element in new FieldListElements(headers, HttpFieldNames.TransferEncoding))
         {
-            KeyValuePair<string, string> field = headers.FieldAt(i);
-            if (!IsName(field, HttpFieldNames.TransferEncoding))
+            // RFC 9110 §5.6.1: empty list elements do not count.
+            if (element.IsEmpty)
             {
                 continue;
             }
 
-            ReadOnlySpan<char> value = field.Value;
-            foreach (Range range in value.Split(','))
+            codings++;
+
+            // RFC 9112 §7: transfer-coding names are case-insensitive; chunked has no
+            // parameters, so "chunked;x=y" is some other coding.
+            lastIsChunked = element.Equals(Chunked, StringComparison.OrdinalIgnoreCase);
+            if (lastIsChunked)
             {
-                // RFC 9110 §5.6.1: empty list elements do not count.
-                ReadOnlySpan<char> element = HttpSyntax.TrimOws(value[range]);
-                if (element.IsEmpty)
-                {
-                    continue;
-                }
-
-                codings++;
-
-                // RFC 9112 §7: transfer-coding names are case-insensitive; chunked has no
-                // parameters, so "chunked;x=y" is some other coding.
-                lastIsChunked = element.Equals(Chunked, StringComparison.OrdinalIgnoreCase);
-                if (lastIsChunked)
-                {
-                    chunked++;
-                }
+                chunked++;
             }
         }
 
@@ -258,29 +247,19 @@ public static class HttpRequestRules
     private static HttpRequestRejection ParseContentLength(HttpHeaders headers, out long length)
     {
         length = -1;
-        for (int i = 0; i < headers.Count; i++)
+        foreach (ReadOnlySpan<char> element in new FieldListElements(headers, HttpFieldNames.ContentLength))
         {
-            KeyValuePair<string, string> field = headers.FieldAt(i);
-            if (!IsName(field, HttpFieldNames.ContentLength))
+            if (!TryParseDigits(element, out long value))
             {
-                continue;
+                return HttpRequestRejection.InvalidContentLength;
             }
 
-            ReadOnlySpan<char> value = field.Value;
-            foreach (Range range in value.Split(','))
+            if (length >= 0 && value != length)
             {
-                if (!TryParseDigits(HttpSyntax.TrimOws(value[range]), out long element))
-                {
-                    return HttpRequestRejection.InvalidContentLength;
-                }
-
-                if (length >= 0 && element != length)
-                {
-                    return HttpRequestRejection.ConflictingContentLengths;
-                }
-
-                length = element;
+                return HttpRequestRejection.ConflictingContentLengths;
             }
+
+            length = value;
         }
 
         return HttpRequestRejection.None;
@@ -321,36 +300,21 @@ public static class HttpRequestRules
     private static HttpRequestRejection CheckExpect(HttpHeaders headers, bool http10, out bool expectsContinue)
     {
         expectsContinue = false;
-        for (int i = 0; i < headers.Count; i++)
+        foreach (ReadOnlySpan<char> element in new FieldListElements(headers, Expect))
         {
-            KeyValuePair<string, string> field = headers.FieldAt(i);
-            if (!IsName(field, Expect))
+            if (element.IsEmpty)
             {
                 continue;
             }
 
-            ReadOnlySpan<char> value = field.Value;
-            foreach (Range range in value.Split(','))
+            if (!element.Equals(ContinueExpectation, StringComparison.OrdinalIgnoreCase))
             {
-                ReadOnlySpan<char> element = HttpSyntax.TrimOws(value[range]);
-                if (element.IsEmpty)
-                {
-                    continue;
-                }
-
-                if (!element.Equals(ContinueExpectation, StringComparison.OrdinalIgnoreCase))
-                {
-                    return HttpRequestRejection.ExpectationFailed;
-                }
-
-                expectsContinue = !http10;
+                return HttpRequestRejection.ExpectationFailed;
             }
+
+            expectsContinue = !http10;
         }
 
         return HttpRequestRejection.None;
     }
-
-    // RFC 9110 §5.1: field names are case-insensitive.
-    private static bool IsName(KeyValuePair<string, string> field, string name) =>
-        string.Equals(field.Key, name, StringComparison.OrdinalIgnoreCase);
 }
