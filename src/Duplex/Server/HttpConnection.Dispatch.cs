@@ -14,6 +14,8 @@ internal sealed partial class HttpConnection
     private const string WebSocketVersionField = "Sec-WebSocket-Version";
     private const string ConnectionField = "Connection";
 
+    private static readonly WebSocketEndpointOptions s_defaultEndpoint = new();
+
     /// <summary>Routes the request just received and answers it.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<Outcome> ServeRequestAsync()
@@ -406,8 +408,6 @@ internal sealed partial class HttpConnection
         _server.Lifetimes.Add(connection);
         return connection;
     }
-
-    private static readonly WebSocketEndpointOptions s_defaultEndpoint = new();
 
     private static bool IsTransportFailureOnStream(Exception ex) => ex is IOException { InnerException: System.Net.Sockets.SocketException };
 }

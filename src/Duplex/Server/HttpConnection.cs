@@ -52,6 +52,11 @@ internal sealed partial class HttpConnection : ITimerClient
     private const int DeadlineKindBits = 3;
     private const long DeadlineKindMask = (1 << DeadlineKindBits) - 1;
 
+    /// <summary>Heads and small responses fit; the buffer grows for more.</summary>
+    private const int OutputInitialSize = 4096;
+
+    private static readonly KeyValuePair<string, string>[] s_connectionClose = [new("Connection", "close")];
+
     private readonly ServerContext _server;
     private readonly Socket _socket;
     private readonly EndPoint? _remote;
@@ -121,9 +126,6 @@ internal sealed partial class HttpConnection : ITimerClient
         _plain = new SocketStream(socket, options.SocketEngine);
         _stream = _plain;
     }
-
-    /// <summary>Heads and small responses fit; the buffer grows for more.</summary>
-    private const int OutputInitialSize = 4096;
 
     /// <summary>How a request ended, for the loop.</summary>
     private enum Outcome
@@ -570,8 +572,6 @@ internal sealed partial class HttpConnection : ITimerClient
         HttpResponseWriter.Write(_output, 503, HttpResponseWriter.ReasonPhrase(503), s_connectionClose);
         await FlushOutputAsync(_server.Lifetimes.Stopping).ConfigureAwait(false);
     }
-
-    private static readonly KeyValuePair<string, string>[] s_connectionClose = [new("Connection", "close")];
 
     private static EndPoint? SafeRemoteEndPoint(Socket socket)
     {
