@@ -615,7 +615,7 @@ public sealed partial class WebSocketConnection
             {
                 while (await _stream.ReadAsync(sink, timeout.Token).ConfigureAwait(false) > 0)
                 {
-                    // Anything after the close frame is dropped (RFC 6455 §5.5.1).
+                    // What the peer sends after the close is read only to reach its FIN; the receiver has ended.
                 }
             }
             finally

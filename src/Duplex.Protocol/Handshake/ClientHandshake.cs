@@ -6,6 +6,22 @@ namespace Duplex.Protocol.Handshake;
 /// <summary>The client side of the RFC 6455 opening handshake (§4.1): write the request, then check the server's answer.</summary>
 public static class ClientHandshake
 {
+    /// <summary>
+    /// Why <paramref name="uri"/> cannot be a WebSocket URI (RFC 6455 §3), or null when it can:
+    /// absolute, with the ws or wss scheme, and no fragment (fragment identifiers are
+    /// meaningless in WebSocket URIs and must not be used).
+    /// </summary>
+    public static string? CheckUri(Uri uri)
+    {
+        ArgumentNullException.ThrowIfNull(uri);
+        if (!uri.IsAbsoluteUri || (uri.Scheme != "ws" && uri.Scheme != "wss"))
+        {
+            return $"A WebSocket URI must be absolute with the ws or wss scheme, not '{uri}'.";
+        }
+
+        return string.IsNullOrEmpty(uri.Fragment) ? null : "A WebSocket URI must not have a fragment.";
+    }
+
     private const int DefaultWsPort = 80;
     private const int DefaultWssPort = 443;
     private const string WebSocketToken = "websocket";

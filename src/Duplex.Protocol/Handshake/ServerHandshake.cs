@@ -183,16 +183,30 @@ public static class ServerHandshake
         ArgumentNullException.ThrowIfNull(output);
         int status = StatusCodeFor(rejection);
         var headers = new List<KeyValuePair<string, string>>(3);
-        if (rejection == HandshakeRejection.UnsupportedVersion)
-        {
-            headers.Add(new(HttpFieldNames.SecWebSocketVersion, SupportedVersion));
-        }
+        headers.AddRange(RejectionHeaders(rejection));
 
         headers.Add(new(HttpFieldNames.ContentType, "text/plain; charset=utf-8"));
         headers.Add(new(HttpFieldNames.Connection, "close"));
         byte[] body = Encoding.UTF8.GetBytes(Describe(rejection) + "\n");
         HttpResponseWriter.Write(output, status, HttpResponseWriter.ReasonPhrase(status), headers, body);
     }
+
+    /// <summary>
+    /// The header fields a refusal must carry besides its status: <c>Sec-WebSocket-Version: 13</c>
+    /// for a version this server does not speak (RFC 6455 §4.4), none otherwise.
+    /// </summary>
+    public static IReadOnlyList<KeyValuePair<string, string>> RejectionHeaders(HandshakeRejection rejection) =>
+        rejection == HandshakeRejection.UnsupportedVersion ? s_versionHeader : [];
+
+    /// <summary>
+    /// The header fields of a 426 for a request to a WebSocket-only resource that is not an
+    /// upgrade: <c>Upgrade: websocket</c> names the protocol it needs (RFC 9110 §15.5.22) and
+    /// <c>Sec-WebSocket-Version: 13</c> the version (RFC 6455 §4.4).
+    /// </summary>
+    public static IReadOnlyList<KeyValuePair<string, string>> UpgradeRequiredHeaders { get; } =
+        [new(HttpFieldNames.Upgrade, WebSocketToken), new(HttpFieldNames.SecWebSocketVersion, SupportedVersion)];
+
+    private static readonly KeyValuePair<string, string>[] s_versionHeader = [new(HttpFieldNames.SecWebSocketVersion, SupportedVersion)];
 
     /// <summary>
     /// Writes the 101 response that completes the handshake (RFC 6455 §4.2.2 item 5):

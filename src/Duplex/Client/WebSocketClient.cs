@@ -30,15 +30,9 @@ public static class WebSocketClient
         ArgumentNullException.ThrowIfNull(uri);
         options ??= new WebSocketClientOptions();
         options.Validate();
-        if (!uri.IsAbsoluteUri || (uri.Scheme != "ws" && uri.Scheme != "wss"))
+        if (ClientHandshake.CheckUri(uri) is { } invalid)
         {
-            throw new ArgumentException($"A WebSocket URI must be absolute with the ws or wss scheme, not '{uri}'.", nameof(uri));
-        }
-
-        if (!string.IsNullOrEmpty(uri.Fragment))
-        {
-            // RFC 6455 §3: fragment identifiers are meaningless here and must not be used.
-            throw new ArgumentException("A WebSocket URI must not have a fragment.", nameof(uri));
+            throw new ArgumentException(invalid, nameof(uri));
         }
 
         bool secure = uri.Scheme == "wss";

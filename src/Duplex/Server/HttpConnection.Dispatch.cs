@@ -10,8 +10,6 @@ namespace Duplex.Server;
 internal sealed partial class HttpConnection
 {
     private const string AllowField = "Allow";
-    private const string UpgradeField = "Upgrade";
-    private const string WebSocketVersionField = "Sec-WebSocket-Version";
     private const string ConnectionField = "Connection";
 
     private static readonly WebSocketEndpointOptions s_defaultEndpoint = new();
@@ -305,8 +303,11 @@ internal sealed partial class HttpConnection
         if (!_exchange.IsWebSocketRequest)
         {
             // RFC 9110 §15.5.22: 426 names the protocol this resource needs in Upgrade.
-            _exchange.ResponseHeaders.Add(UpgradeField, "websocket");
-            _exchange.ResponseHeaders.Add(WebSocketVersionField, ServerHandshake.SupportedVersion);
+            foreach (KeyValuePair<string, string> field in ServerHandshake.UpgradeRequiredHeaders)
+            {
+                _exchange.ResponseHeaders.Add(field.Key, field.Value);
+            }
+
             return await RefuseWithStatusAsync(426, "not a WebSocket upgrade", "This resource speaks WebSocket only.").ConfigureAwait(false);
         }
 
@@ -337,10 +338,9 @@ internal sealed partial class HttpConnection
         if (rejection != HandshakeRejection.None || accepted is null)
         {
             int status = ServerHandshake.StatusCodeFor(rejection);
-            if (rejection == HandshakeRejection.UnsupportedVersion)
+            foreach (KeyValuePair<string, string> field in ServerHandshake.RejectionHeaders(rejection))
             {
-                // RFC 6455 §4.4: tell the client which version this server speaks.
-                _exchange.ResponseHeaders.Add(WebSocketVersionField, ServerHandshake.SupportedVersion);
+                _exchange.ResponseHeaders.Add(field.Key, field.Value);
             }
 
             _exchange.ResponseHeaders.Add(ConnectionField, "close");
