@@ -1,21 +1,39 @@
 using System.Buffers;
+using System.Diagnostics;
 
 namespace Duplex;
 
-/// <summary>An <see cref="IBufferWriter{T}"/> over arrays rented from the shared pool; dispose to return them.</summary>
+/// <summary>
+/// An <see cref="IBufferWriter{T}"/> over an array rented from the shared pool on the first
+/// write and returned by <see cref="Reset"/> (or <see cref="Dispose"/>), so that a holder with
+/// nothing written holds no buffer: an HTTP connection's responses waiting to be written, a
+/// compressed message, a handshake's response.
+/// </summary>
 internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
 {
-    private byte[] _buffer;
+    private readonly int _initialSize;
+
+    // Null while empty; only the connection's current writer touches it.
+    private byte[]? _buffer;
     private int _count;
 
     public PooledBufferWriter(int initialSize)
     {
-        _buffer = ArrayPool<byte>.Shared.Rent(initialSize);
+        _initialSize = initialSize;
     }
 
-    public ReadOnlyMemory<byte> WrittenMemory => _buffer.AsMemory(0, _count);
+    /// <summary>The bytes written since the last <see cref="Reset"/>.</summary>
+    public ReadOnlyMemory<byte> WrittenMemory => _buffer is null ? ReadOnlyMemory<byte>.Empty : _buffer.AsMemory(0, _count);
 
-    public void Advance(int count) => _count += count;
+    public int Length => _count;
+
+    public bool IsEmpty => _count == 0;
+
+    public void Advance(int count)
+    {
+        Debug.Assert(_buffer is not null && _count + count <= _buffer.Length, "Advance past what GetSpan gave.");
+        _count += count;
+    }
 
     public Memory<byte> GetMemory(int sizeHint = 0)
     {
@@ -29,19 +47,31 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
         return _buffer.AsSpan(_count);
     }
 
-    public void Dispose()
+    /// <summary>Returns the array to the pool (see <see cref="Reset"/>).</summary>
+    public void Dispose() => Reset();
+
+    /// <summary>Forgets what was written and returns the array to the pool.</summary>
+    public void Reset()
     {
-        byte[] buffer = _buffer;
-        _buffer = [];
-        if (buffer.Length > 0)
+        byte[]? buffer = _buffer;
+        _buffer = null;
+        _count = 0;
+        if (buffer is not null)
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 
+    [System.Diagnostics.CodeAnalysis.MemberNotNull(nameof(_buffer))]
     private void Ensure(int sizeHint)
     {
         int wanted = Math.Max(sizeHint, 1);
+        if (_buffer is null)
+        {
+            _buffer = ArrayPool<byte>.Shared.Rent(Math.Max(wanted, _initialSize));
+            return;
+        }
+
         if (_buffer.Length - _count >= wanted)
         {
             return;

@@ -65,11 +65,11 @@ internal sealed partial class HttpConnection : ITimerClient
 
     // Response bytes waiting to be written (heads, framed body pieces, pipelined responses in
     // order); no array while empty. Touched by the loop, or by the handler while it runs.
-    private readonly HttpOutputBuffer _output;
+    private readonly PooledBufferWriter _output;
 
     // Body bytes a handler wrote before its response head went out, so that a response that
     // completes within ResponseBufferSize gets a Content-Length; no array while empty.
-    private readonly HttpOutputBuffer _held;
+    private readonly PooledBufferWriter _held;
 
     // The transport: SocketStream, or SslStream over it. _plain is the SocketStream when there
     // is no TLS, for gathered writes of a head with a body from the caller's memory.
@@ -121,8 +121,8 @@ internal sealed partial class HttpConnection : ITimerClient
         DuplexServerOptions options = server.Options;
         _http = new HttpServerConnection(options.HttpLimits, options.MaxRequestBodySize, options.MaxDrainedRequestBodySize);
         _exchange = new ServerHttpExchange(this);
-        _output = new HttpOutputBuffer(OutputInitialSize);
-        _held = new HttpOutputBuffer(OutputInitialSize);
+        _output = new PooledBufferWriter(OutputInitialSize);
+        _held = new PooledBufferWriter(OutputInitialSize);
         _plain = new SocketStream(socket, options.SocketEngine);
         _stream = _plain;
     }
