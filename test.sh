@@ -2,8 +2,8 @@
 # Runs every test of Duplex.
 #
 # 1. Installs what the interop tests need, only when it is missing (so reruns are fast):
-#    Debian's chromium and python3-websockets, and the Node peers' packages (npm ci from the
-#    committed tests/peers/package-lock.json).
+#    Debian's chromium, python3-websockets and curl, and the Node peers' packages (npm ci from
+#    the committed tests/peers/package-lock.json).
 # 2. Builds and runs all test projects of Duplex.slnx, with a TRX file per project in
 #    TestResults/ (emptied first); then runs the server, client and conformance tests a second
 #    time on .NET's own socket waits (DUPLEX_SOCKET_ENGINE=dotnet), the path every system other
@@ -41,6 +41,7 @@ node_major="$(node -p 'process.versions.node.split(".")[0]')"
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 /usr/bin/python3 -c 'import websockets' >/dev/null 2>&1 || missing+=(python3-websockets)
+[ -x /usr/bin/curl ] || missing+=(curl)
 if [ "${#missing[@]}" -gt 0 ]; then
     say "installing ${missing[*]}"
     command -v apt-get >/dev/null || die "missing ${missing[*]} and there is no apt-get to install them"
@@ -51,10 +52,11 @@ if [ "${#missing[@]}" -gt 0 ]; then
     fi
     "${SUDO[@]}" apt-get update -qq
     DEBIAN_FRONTEND=noninteractive "${SUDO[@]}" apt-get install -y -qq --no-install-recommends \
-        chromium python3-websockets </dev/null
+        "${missing[@]}" </dev/null
 fi
 [ -x /usr/bin/chromium ] || die "chromium is still missing after apt-get install"
 /usr/bin/python3 -c 'import websockets' || die "python3-websockets is still missing after apt-get install"
+[ -x /usr/bin/curl ] || die "curl is still missing after apt-get install"
 
 # --- node packages of the peers --------------------------------------------------------------
 PEERS="$ROOT/tests/peers"

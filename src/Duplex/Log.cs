@@ -76,4 +76,9 @@ internal static partial class Log
 
     [LoggerMessage(10, LogLevel.Error, "Accept loop failed")]
     private static partial void AcceptFailedLine(ILogger logger, Exception exception);
+
+    public static void KeepAliveIdle(DuplexDiagnostics d, EndPoint? remote, long timeoutMs) => KeepAliveIdleLine(d.Logger, remote, timeoutMs);
+
+    [LoggerMessage(11, LogLevel.Debug, "Closing the idle HTTP connection from {Remote} after {TimeoutMs} ms without a request")]
+    private static partial void KeepAliveIdleLine(ILogger logger, EndPoint? remote, long timeoutMs);
 }

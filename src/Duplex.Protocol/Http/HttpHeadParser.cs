@@ -309,7 +309,8 @@ public static class HttpHeadParser
         ReadOnlySpan<byte> afterMethod = line[(sp1 + 1)..];
         int sp2 = afterMethod.IndexOf((byte)' ');
         string method = MethodString(line[..sp1]);
-        string target = Encoding.ASCII.GetString(afterMethod[..sp2]);
+        // The front page is the most requested target of all: no string per request for it.
+        string target = afterMethod[..sp2] is [(byte)'/'] ? "/" : Encoding.ASCII.GetString(afterMethod[..sp2]);
         string version = VersionString(afterMethod[(sp2 + 1)..]);
         return new HttpRequestHead(method, target, version, BuildHeaders(head, pos, headerCount));
     }

@@ -75,6 +75,49 @@ public sealed class HttpHeaders : IReadOnlyCollection<KeyValuePair<string, strin
     /// <summary>Adds a field the parser has already checked.</summary>
     internal void AddUnchecked(string name, string value) => _fields.Add(new KeyValuePair<string, string>(name, value));
 
+    /// <summary>The field line at <paramref name="index"/> (0 ≤ index &lt; <see cref="Count"/>), for loops that must not allocate an enumerator.</summary>
+    internal KeyValuePair<string, string> FieldAt(int index) => _fields[index];
+
+    /// <summary>
+    /// Sets the field <paramref name="name"/> to the single line <paramref name="value"/>:
+    /// removes every line with that name, then adds this one at the end.
+    /// </summary>
+    /// <exception cref="ArgumentException">The name is not a token, or the value holds a character a field value cannot (RFC 9110 §5.1, §5.5).</exception>
+    public void Set(string name, string value)
+    {
+        HttpSyntax.ValidateField(name, value, nameof(name));
+        RemoveAll(name);
+        _fields.Add(new KeyValuePair<string, string>(name, value));
+    }
+
+    /// <summary>Removes every field line named <paramref name="name"/>; returns how many there were.</summary>
+    public int Remove(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return RemoveAll(name);
+    }
+
+    /// <summary>Whether <paramref name="name"/> can be a field name (and a method): a token of RFC 9110 §5.6.2.</summary>
+    public static bool IsToken(string? name) => name is not null && HttpSyntax.IsToken(name.AsSpan());
+
+    /// <summary>Removes every field line.</summary>
+    public void Clear() => _fields.Clear();
+
+    private int RemoveAll(string name)
+    {
+        int removed = 0;
+        for (int i = _fields.Count - 1; i >= 0; i--)
+        {
+            if (IsName(_fields[i], name))
+            {
+                _fields.RemoveAt(i);
+                removed++;
+            }
+        }
+
+        return removed;
+    }
+
     /// <summary>Whether at least one field line has the name <paramref name="name"/>.</summary>
     public bool Contains(string name)
     {

@@ -52,4 +52,19 @@ public sealed class HttpLimits
             field = value;
         }
     } = 16384;
+
+    /// <summary>
+    /// Longest chunk-size line of a chunked body, with its extensions, excluding CRLF (4096: a
+    /// size needs at most 16 hex digits and clients send no extensions; the bound stops a peer
+    /// from streaming one endless extension).
+    /// </summary>
+    public int MaxChunkLineLength
+    {
+        get;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(value);
+            field = value;
+        }
+    } = 4096;
 }

@@ -25,6 +25,12 @@ internal static class HttpSyntax
     /// <summary>The only version Duplex writes.</summary>
     internal const string Http11 = "HTTP/1.1";
 
+    /// <summary>RFC 9110 §5.6.2: tchar.</summary>
+    internal static bool IsTokenByte(byte b) => s_tokenBytes.Contains(b);
+
+    /// <summary>RFC 9110 §5.5: SP, HTAB, VCHAR or obs-text, the bytes a field value may hold.</summary>
+    internal static bool IsFieldValueByte(byte b) => !s_forbiddenValueBytes.Contains(b);
+
     /// <summary>RFC 9110 §5.6.2: token = 1*tchar.</summary>
     internal static bool IsToken(ReadOnlySpan<byte> s) => !s.IsEmpty && !s.ContainsAnyExcept(s_tokenBytes);
 

@@ -5,6 +5,3 @@ namespace Duplex;
 /// (1000, or 1011 if it threw) unless it is closed already.
 /// </summary>
 public delegate Task WebSocketHandler(WebSocketConnection connection, CancellationToken cancellationToken);
-
-/// <summary>Answers one plain HTTP request.</summary>
-public delegate ValueTask<HttpResponse> HttpHandler(HttpRequestHead request, CancellationToken cancellationToken);
