@@ -343,12 +343,12 @@ public sealed class RealtimeEndpoint : IAsyncDisposable
         }
 
         RealtimeTransport kind = request!.WaitZero ? RealtimeTransport.Polling : RealtimeTransport.LongPolling;
-        if (Attach(session!, kind, request.Ack, out TransportLease? lease, out Envelope open) is { } refused)
+        if (Attach(session!, kind, request.Ack, out TransportLease? lease, out _) is { } refused)
         {
             return refused;
         }
 
-        await PollTransport.AnswerAsync(this, session!, lease!, exchange, open, hold: !request.WaitZero, cancellationToken).ConfigureAwait(false);
+        await PollTransport.AnswerAsync(this, session!, lease!, exchange, hold: !request.WaitZero, cancellationToken).ConfigureAwait(false);
         return null;
     }
 

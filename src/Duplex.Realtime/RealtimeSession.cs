@@ -425,6 +425,24 @@ public sealed class RealtimeSession
         }
     }
 
+    /// <summary>Whether there is a message <paramref name="lease"/> has not carried, or the session is over (the close is to be sent).</summary>
+    internal bool HasOutbound(TransportLease lease)
+    {
+        lock (_gate)
+        {
+            return _state == RealtimeSessionState.Closed || _outbox.LastSequence > lease.SentUpTo;
+        }
+    }
+
+    /// <summary>The <c>o</c> envelope as things stand now: what the server has received, what waits after what <paramref name="lease"/> carried.</summary>
+    internal Envelope OpenNow(TransportLease lease)
+    {
+        lock (_gate)
+        {
+            return Envelope.Open(_inbox.Received, _outbox.CountAfter(lease.SentUpTo));
+        }
+    }
+
     /// <summary>
     /// Takes what <paramref name="lease"/> should send next, in order, into <paramref name="into"/>:
     /// messages it has not carried (at least one, then up to <paramref name="maxBytes"/> of

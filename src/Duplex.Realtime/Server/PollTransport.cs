@@ -12,7 +12,7 @@ namespace Duplex.Realtime.Server;
 /// </summary>
 internal static class PollTransport
 {
-    public static async Task AnswerAsync(RealtimeEndpoint endpoint, RealtimeSession session, TransportLease lease, HttpExchange exchange, Envelope open, bool hold, CancellationToken requestAborted)
+    public static async Task AnswerAsync(RealtimeEndpoint endpoint, RealtimeSession session, TransportLease lease, HttpExchange exchange, bool hold, CancellationToken requestAborted)
     {
         var batch = new List<Envelope>();
         bool replaced = false;
@@ -20,15 +20,30 @@ internal static class PollTransport
         {
             if (hold)
             {
+                // Held until a message waits (a wake-up for anything else, such as an
+                // acknowledgement, waits on), the hold passes, a newer poll replaces this one, or
+                // the session ends.
                 using var ended = CancellationTokenSource.CreateLinkedTokenSource(lease.Dropped, requestAborted);
-                await session.WaitOutboundAsync(lease, endpoint.Options.PollHold, acknowledgements: false, ended.Token).ConfigureAwait(false);
+                long deadline = Environment.TickCount64 + (long)endpoint.Options.PollHold.TotalMilliseconds;
+                while (!ended.IsCancellationRequested && !session.HasOutbound(lease))
+                {
+                    long remaining = deadline - Environment.TickCount64;
+                    if (remaining <= 0)
+                    {
+                        break;
+                    }
+
+                    await session.WaitOutboundAsync(lease, TimeSpan.FromMilliseconds(remaining), acknowledgements: false, ended.Token).ConfigureAwait(false);
+                }
+
                 replaced = lease.IsDropped && session.State != RealtimeSessionState.Closed;
                 requestAborted.ThrowIfCancellationRequested();
             }
 
             if (!replaced)
             {
-                batch.Add(open);
+                // The open envelope says what the server holds now, at the answer.
+                batch.Add(session.OpenNow(lease));
                 session.TakeOutbound(lease, batch, endpoint.Options.MaxSendBytes, acknowledgements: false);
             }
 
