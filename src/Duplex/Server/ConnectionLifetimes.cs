@@ -13,6 +13,7 @@ internal sealed class ConnectionLifetimes : IDisposable
     private readonly ConcurrentDictionary<HttpConnection, byte> _http = new();
     private readonly ConcurrentDictionary<WebSocketConnection, byte> _webSockets = new();
     private readonly CancellationTokenSource _stopping = new();
+    private readonly CancellationTokenSource _stopRequested = new();
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _connections;
     private int _stopped;
@@ -24,6 +25,9 @@ internal sealed class ConnectionLifetimes : IDisposable
 
     /// <summary>Fires once shutdown has given up waiting: what is still open is dropped.</summary>
     public CancellationToken Stopping => _stopping.Token;
+
+    /// <summary>Fires as soon as a stop begins (before anything is drained).</summary>
+    public CancellationToken StopRequested => _stopRequested.Token;
 
     /// <summary>Whether shutdown has begun: no new request is started, and every response closes its connection.</summary>
     public bool IsStopping => Volatile.Read(ref _stopped) != 0;
@@ -150,6 +154,7 @@ internal sealed class ConnectionLifetimes : IDisposable
             return;
         }
 
+        await _stopRequested.CancelAsync().ConfigureAwait(false);
         await stopAccepting().ConfigureAwait(false);
         foreach (HttpConnection connection in _http.Keys)
         {
@@ -186,7 +191,11 @@ internal sealed class ConnectionLifetimes : IDisposable
         }
     }
 
-    public void Dispose() => _stopping.Dispose();
+    public void Dispose()
+    {
+        _stopping.Dispose();
+        _stopRequested.Dispose();
+    }
 
     private static async Task CloseGoingAwayAsync(WebSocketConnection connection)
     {

@@ -29,9 +29,19 @@ public sealed class DuplexServer : IAsyncDisposable
     {
         DuplexServerOptions validated = options ?? new DuplexServerOptions();
         validated.Validate();
-        _server = new ServerContext(validated, DuplexDiagnostics.Create(loggerFactory ?? validated.LoggerFactory, validated.MeterFactory, "Duplex.Server"));
+        LoggerFactory = loggerFactory ?? validated.LoggerFactory;
+        _server = new ServerContext(validated, DuplexDiagnostics.Create(LoggerFactory, validated.MeterFactory, "Duplex.Server"));
         _listener = new ConnectionListener(_server);
     }
+
+    /// <summary>The options the server runs with.</summary>
+    public DuplexServerOptions Options => _server.Options;
+
+    /// <summary>Where the server logs (the constructor's factory, or the options'); null for nowhere. Endpoints mounted on it log there too.</summary>
+    public ILoggerFactory? LoggerFactory { get; }
+
+    /// <summary>Fires when <see cref="StopAsync"/> begins, so that endpoints mounted on the server end their own state (sessions) with it.</summary>
+    public CancellationToken Stopping => _server.Lifetimes.StopRequested;
 
     /// <summary>The address and port the server listens on, once started.</summary>
     public IPEndPoint LocalEndPoint => _listener.LocalEndPoint ?? throw new InvalidOperationException("The server has not started.");

@@ -1,0 +1,22 @@
+using Microsoft.Extensions.Logging;
+
+namespace Duplex.Realtime.Server;
+
+/// <summary>Every log line the realtime endpoint writes, in one place (session ids are never logged: they are secrets).</summary>
+internal sealed partial class RealtimeLog(ILogger logger)
+{
+    [LoggerMessage(100, LogLevel.Information, "Realtime request refused: {Status} {Error} ({Detail})")]
+    public partial void Refused(int status, string error, string detail);
+
+    [LoggerMessage(101, LogLevel.Debug, "Realtime session opened ({Count} live)")]
+    public partial void SessionOpened(int count);
+
+    [LoggerMessage(102, LogLevel.Debug, "Realtime session ended: {Reason}")]
+    public partial void SessionEnded(string reason);
+
+    [LoggerMessage(103, LogLevel.Error, "Realtime {Where} failed")]
+    public partial void HandlerFailed(Exception exception, string where);
+
+    [LoggerMessage(104, LogLevel.Debug, "Realtime transport {Transport} ended: {Detail}")]
+    public partial void TransportEnded(string transport, string detail);
+}
