@@ -86,7 +86,7 @@ public sealed class RealtimeEndpoint : IAsyncDisposable
     /// Answers one request of this endpoint: <paramref name="route"/> is the last segment of its
     /// path (one of <see cref="Routes"/>). The host has matched the method.
     /// </summary>
-    public async Task HandleAsync(HttpExchange exchange, string route, CancellationToken cancellationToken)
+    public async ValueTask HandleAsync(HttpExchange exchange, string route, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(exchange);
         ArgumentNullException.ThrowIfNull(route);
