@@ -22,7 +22,7 @@ namespace Duplex.Protocol.Http;
 /// Extensions are parsed and ignored; trailer fields are checked like header fields and ignored,
 /// within the head limits.
 /// </remarks>
-internal struct ChunkedDecoder
+public struct ChunkedDecoder
 {
     private HttpLimits _limits;
     private long _maxBodySize;
