@@ -56,6 +56,24 @@ public readonly record struct Envelope
         return new Envelope(EnvelopeType.Message, sequence, ack, type, payload, 0, null);
     }
 
+    /// <summary>
+    /// A channel envelope (<c>ch</c>, docs/PROTOCOL.md §10), numbered in the session like a
+    /// message. <paramref name="fields"/> is a JSON object of the channel fields (<c>op</c>,
+    /// <c>ch</c>, …): written out, the writer puts <c>t</c>, <c>s</c> (and <c>a</c>) before them,
+    /// so one object can be shared by every session it goes to. Read in, it is the whole object
+    /// as received.
+    /// </summary>
+    public static Envelope Channel(long sequence, ReadOnlyMemory<byte> fields, long? ack = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(sequence, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(sequence, MaxNumber);
+        CheckAck(ack);
+        return new Envelope(EnvelopeType.Channel, sequence, ack, MessageType.Text, fields, 0, null);
+    }
+
+    /// <summary>Whether the envelope is numbered in the session (a message or a channel envelope).</summary>
+    public bool IsNumbered => Type is EnvelopeType.Message or EnvelopeType.Channel;
+
     /// <summary>An acknowledgement alone.</summary>
     public static Envelope Acknowledge(long ack)
     {

@@ -58,7 +58,7 @@ public static class EnvelopeJson
                 return EnvelopeError.NotJson;
             }
 
-            EnvelopeError error = ReadObject(ref reader, maxPayloadBytes, out envelope);
+            EnvelopeError error = ReadObject(ref reader, json, maxPayloadBytes, out envelope);
             if (error == EnvelopeError.None && reader.Read())
             {
                 // Something after the object.
@@ -102,7 +102,7 @@ public static class EnvelopeJson
                     return EnvelopeError.TooLarge;
                 }
 
-                EnvelopeError error = ReadObject(ref reader, maxPayloadBytes, out Envelope envelope);
+                EnvelopeError error = ReadObject(ref reader, json, maxPayloadBytes, out Envelope envelope);
                 if (error != EnvelopeError.None)
                 {
                     return error;
@@ -124,7 +124,7 @@ public static class EnvelopeJson
         }
     }
 
-    private static EnvelopeError ReadObject(ref Utf8JsonReader reader, int maxPayloadBytes, out Envelope envelope)
+    private static EnvelopeError ReadObject(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, int maxPayloadBytes, out Envelope envelope)
     {
         envelope = default;
         if (reader.TokenType != JsonTokenType.StartObject)
@@ -132,10 +132,13 @@ public static class EnvelopeJson
             return EnvelopeError.NotAnObject;
         }
 
+        int start = (int)reader.TokenStartIndex;
+
         EnvelopeType? type = null;
         long? sequence = null, ack = null, waiting = null;
         byte[]? text = null, binary = null;
         string? reason = null;
+        bool otherR = false;
         int seen = 0;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
@@ -157,8 +160,10 @@ public static class EnvelopeJson
                 FieldS => ReadNumber(ref reader, 1, out sequence),
                 FieldA => ReadNumber(ref reader, 0, out ack),
                 FieldW => ReadNumber(ref reader, 0, out waiting),
-                FieldD => ReadText(ref reader, maxPayloadBytes, out text),
-                FieldB => ReadBinary(ref reader, maxPayloadBytes, out binary),
+                FieldD when type != EnvelopeType.Channel => ReadText(ref reader, maxPayloadBytes, out text),
+                FieldB when type != EnvelopeType.Channel => ReadBinary(ref reader, maxPayloadBytes, out binary),
+                // On a close `r` is its reason (a string); on a channel envelope, a request id.
+                FieldR when reader.TokenType != JsonTokenType.String => SkipOther(ref reader, out otherR),
                 FieldR => ReadReason(ref reader, out reason),
                 _ => Skip(ref reader),
             };
@@ -212,7 +217,27 @@ public static class EnvelopeJson
                 envelope = Envelope.Heartbeat;
                 return EnvelopeError.None;
             case EnvelopeType.Close:
+                if (otherR)
+                {
+                    return EnvelopeError.InvalidField;
+                }
+
                 envelope = Envelope.Close(reason);
+                return EnvelopeError.None;
+            case EnvelopeType.Channel:
+                if (sequence is null)
+                {
+                    return EnvelopeError.MissingField;
+                }
+
+                // The channel layer reads its own fields (ChannelJson) from the whole object.
+                int end = (int)reader.BytesConsumed;
+                if (end - start > maxPayloadBytes + 1024)
+                {
+                    return EnvelopeError.TooLarge;
+                }
+
+                envelope = Envelope.Channel(sequence.Value, json[start..end].ToArray(), ack);
                 return EnvelopeError.None;
             default:
                 return EnvelopeError.UnknownType;
@@ -245,9 +270,20 @@ public static class EnvelopeJson
     private static EnvelopeError ReadType(ref Utf8JsonReader reader, out EnvelopeType? type)
     {
         type = null;
-        if (reader.TokenType != JsonTokenType.String || reader.ValueIsEscaped || reader.ValueSpan.Length != 1)
+        if (reader.TokenType != JsonTokenType.String || reader.ValueIsEscaped)
         {
             return EnvelopeError.MissingType;
+        }
+
+        if (reader.ValueSpan.SequenceEqual("ch"u8))
+        {
+            type = EnvelopeType.Channel;
+            return EnvelopeError.None;
+        }
+
+        if (reader.ValueSpan.Length != 1)
+        {
+            return EnvelopeError.UnknownType;
         }
 
         type = reader.ValueSpan[0] switch
@@ -369,6 +405,13 @@ public static class EnvelopeJson
         {
             return EnvelopeError.InvalidField;
         }
+    }
+
+    private static EnvelopeError SkipOther(ref Utf8JsonReader reader, out bool skipped)
+    {
+        skipped = true;
+        reader.Skip();
+        return EnvelopeError.None;
     }
 
     private static EnvelopeError Skip(ref Utf8JsonReader reader)

@@ -21,6 +21,12 @@ internal static class EnvelopeJsonWriter
 
     public static void Write(IBufferWriter<byte> output, in Envelope envelope)
     {
+        if (envelope.Type == EnvelopeType.Channel)
+        {
+            WriteChannel(output, envelope);
+            return;
+        }
+
         Raw(output, "{\"t\":\""u8);
         WriteByte(output, (byte)envelope.Type);
         WriteByte(output, (byte)'"');
@@ -67,26 +73,47 @@ internal static class EnvelopeJsonWriter
         WriteByte(output, (byte)'}');
     }
 
+    /// <summary><c>{"t":"ch","s":N,</c> then the channel fields of the payload object, then <c>"a"</c> when there is one.</summary>
+    private static void WriteChannel(IBufferWriter<byte> output, in Envelope envelope)
+    {
+        Raw(output, "{\"t\":\"ch\",\"s\":"u8);
+        Number(output, envelope.Sequence);
+        ReadOnlySpan<byte> fields = envelope.Payload.Span.Trim(" \t\r\n"u8);
+        if (fields.Length > 2)
+        {
+            WriteByte(output, (byte)',');
+            Raw(output, fields[1..^1]);
+        }
+
+        if (envelope.Ack is { } ack)
+        {
+            Raw(output, ",\"a\":"u8);
+            Number(output, ack);
+        }
+
+        WriteByte(output, (byte)'}');
+    }
+
     public static void WriteByte(IBufferWriter<byte> output, byte value)
     {
         output.GetSpan(1)[0] = value;
         output.Advance(1);
     }
 
-    private static void Raw(IBufferWriter<byte> output, ReadOnlySpan<byte> bytes)
+    public static void Raw(IBufferWriter<byte> output, ReadOnlySpan<byte> bytes)
     {
         bytes.CopyTo(output.GetSpan(bytes.Length));
         output.Advance(bytes.Length);
     }
 
-    private static void Number(IBufferWriter<byte> output, long value)
+    public static void Number(IBufferWriter<byte> output, long value)
     {
         Span<byte> span = output.GetSpan(20);
         Utf8Formatter.TryFormat(value, span, out int written);
         output.Advance(written);
     }
 
-    private static void Base64Payload(IBufferWriter<byte> output, ReadOnlySpan<byte> payload)
+    public static void Base64Payload(IBufferWriter<byte> output, ReadOnlySpan<byte> payload)
     {
         int length = Base64.GetMaxEncodedToUtf8Length(payload.Length);
         Base64.EncodeToUtf8(payload, output.GetSpan(length), out _, out int written);
@@ -94,7 +121,7 @@ internal static class EnvelopeJsonWriter
     }
 
     /// <summary>A JSON string of valid UTF-8 text: quote, backslash and C0 controls escaped, everything else as it is.</summary>
-    private static void String(IBufferWriter<byte> output, ReadOnlySpan<byte> utf8)
+    public static void String(IBufferWriter<byte> output, ReadOnlySpan<byte> utf8)
     {
         WriteByte(output, (byte)'"');
         while (!utf8.IsEmpty)

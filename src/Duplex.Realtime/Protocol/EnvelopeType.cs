@@ -17,4 +17,7 @@ public enum EnvelopeType : byte
 
     /// <summary><c>c</c>: the session is over.</summary>
     Close = (byte)'c',
+
+    /// <summary><c>ch</c>: a channel operation or publication, numbered like a message (docs/PROTOCOL.md §10).</summary>
+    Channel = (byte)'C',
 }

@@ -112,7 +112,7 @@ public class EnvelopeJsonTests
     [InlineData("""{"t":"a","a":-3}""", EnvelopeError.InvalidField)]
     [InlineData("""{"t":"o"}""", EnvelopeError.MissingField)]
     [InlineData("""{"t":"z"}""", EnvelopeError.UnknownType)]
-    [InlineData("""{"t":"mm"}""", EnvelopeError.MissingType)]
+    [InlineData("""{"t":"mm"}""", EnvelopeError.UnknownType)]
     [InlineData("""{"t":1}""", EnvelopeError.MissingType)]
     [InlineData("""{"s":1,"d":"a"}""", EnvelopeError.MissingType)]
     [InlineData("""[{"t":"a","a":1}]""", EnvelopeError.NotAnObject)]
