@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Diagnostics.Metrics;
 using System.Text.Json;
+using Duplex.Realtime.Channels;
 using Duplex.Realtime.Protocol;
 using Duplex.Realtime.Server;
 using Microsoft.Extensions.Logging;
@@ -44,6 +45,8 @@ public sealed class RealtimeEndpoint : IAsyncDisposable
         Meter meter = meterFactory?.Create(DuplexMetrics.MeterName) ?? SharedMeter;
         _refusals = meter.CreateCounter<long>("duplex.realtime.requests.rejected", description: "Realtime requests refused, tagged with the error code");
         _registry = new SessionRegistry(_options, _log, meter);
+        Channels = new RealtimeChannels(_options, _log, meter);
+        _registry.Channels = Channels;
         _transportNames = JsonSerializer.SerializeToUtf8Bytes(_options.Transports.Select(RealtimeTransports.Name).ToArray());
         WebSocketConnectionOptions ws = _options.WebSocket ?? WebSocketConnectionOptions.Default;
         WebSocketOptions = new WebSocketConnectionOptions
@@ -64,6 +67,9 @@ public sealed class RealtimeEndpoint : IAsyncDisposable
 
     /// <summary>The options the endpoint serves with.</summary>
     public RealtimeOptions Options => _options;
+
+    /// <summary>The endpoint's channels: publish from server code, read presence (docs/PROTOCOL.md §10).</summary>
+    public RealtimeChannels Channels { get; }
 
     /// <summary>The sessions alive now.</summary>
     public IEnumerable<RealtimeSession> Sessions => _registry.Sessions;
@@ -114,7 +120,11 @@ public sealed class RealtimeEndpoint : IAsyncDisposable
     }
 
     /// <summary>Ends every session (<see cref="RealtimeCloseReasons.Shutdown"/>) and stops the endpoint's clock.</summary>
-    public ValueTask DisposeAsync() => _registry.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await _registry.DisposeAsync().ConfigureAwait(false);
+        await Channels.DisposeAsync().ConfigureAwait(false);
+    }
 
     private async ValueTask<RealtimeError?> NegotiateAsync(HttpExchange exchange, CancellationToken cancellationToken)
     {
@@ -375,9 +385,9 @@ public sealed class RealtimeEndpoint : IAsyncDisposable
 
         foreach (Envelope envelope in envelopes)
         {
-            if (envelope.Type is not (EnvelopeType.Message or EnvelopeType.Ack))
+            if (envelope.Type is not (EnvelopeType.Message or EnvelopeType.Channel or EnvelopeType.Ack))
             {
-                return RealtimeError.MalformedEnvelope($"a send carries messages and acknowledgements, not '{(char)envelope.Type}'");
+                return RealtimeError.MalformedEnvelope($"a send carries messages, channel envelopes and acknowledgements, not '{(char)envelope.Type}'");
             }
         }
 

@@ -64,6 +64,9 @@ public sealed class RealtimeOptions
     /// <summary>Limits and timers of the WebSocket transport's connections; keepalive pings follow <see cref="HeartbeatInterval"/>.</summary>
     public WebSocketConnectionOptions? WebSocket { get; init; }
 
+    /// <summary>How the endpoint's channels behave (docs/PROTOCOL.md §10); null: the defaults, in memory.</summary>
+    public Channels.RealtimeChannelOptions? Channels { get; init; }
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first option out of range.</summary>
     internal void Validate()
     {

@@ -37,6 +37,7 @@ public sealed class RealtimeSession
     private long _detachedAtMs;
     private long _ackTold;
     private string? _closeReason;
+    private string? _presenceId;
 
     internal RealtimeSession(string id, RealtimeOptions options, SessionRegistry registry, IDictionary<string, object?> items)
     {
@@ -175,6 +176,54 @@ public sealed class RealtimeSession
     /// <summary>Sends a binary message (the data is copied).</summary>
     public ValueTask SendBinaryAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default) =>
         SendAsync(MessageType.Binary, data, cancellationToken);
+
+    /// <summary>The session's id in channel presence (docs/PROTOCOL.md §10.1): random, not the session id (which is a secret).</summary>
+    internal string PresenceId
+    {
+        get
+        {
+            if (_presenceId is null)
+            {
+                Interlocked.CompareExchange(ref _presenceId, Channels.ChannelEpoch.New(), null);
+            }
+
+            return _presenceId;
+        }
+    }
+
+    /// <summary>The channel layer's state of this session (its subscriptions, its queue of requests), once it used channels.</summary>
+    internal object? ChannelState { get; set; }
+
+    /// <summary>
+    /// Queues a channel envelope (the JSON object of its fields, shared, not copied) for the
+    /// client, numbered with the messages. False when the session is over; past a queue bound
+    /// the session closes with <see cref="RealtimeCloseReasons.QueueFull"/> (and this is false).
+    /// </summary>
+    internal bool TrySendChannel(ReadOnlyMemory<byte> fields)
+    {
+        bool full;
+        lock (_gate)
+        {
+            if (_state == RealtimeSessionState.Closed)
+            {
+                return false;
+            }
+
+            full = !_outbox.TryAdd(EnvelopeType.Channel, MessageType.Text, fields, out _);
+            if (!full)
+            {
+                Pulse();
+            }
+        }
+
+        if (full)
+        {
+            Close(RealtimeCloseReasons.QueueFull);
+            return false;
+        }
+
+        return true;
+    }
 
     /// <summary>
     /// Receives the next message from the client; once the session is over, a message of type
@@ -350,7 +399,7 @@ public sealed class RealtimeSession
                     break;
                 }
 
-                if (envelope.Type != EnvelopeType.Message)
+                if (!envelope.IsNumbered)
                 {
                     continue;
                 }
@@ -362,7 +411,16 @@ public sealed class RealtimeSession
                     break;
                 }
 
-                if (verdict == InboxVerdict.Deliver)
+                if (verdict == InboxVerdict.Deliver && envelope.Type == EnvelopeType.Channel)
+                {
+                    // Channel requests go to the channel layer, in order, outside this lock.
+                    if (_registry.Channels?.Accept(this, envelope) != true)
+                    {
+                        result = InboundResult.QueueFull;
+                        break;
+                    }
+                }
+                else if (verdict == InboxVerdict.Deliver)
                 {
                     if (_received.Reader.Count >= _options.MaxQueuedMessages)
                     {
@@ -470,7 +528,9 @@ public sealed class RealtimeSession
                 }
 
                 bytes += entry.Payload.Length;
-                into.Add(entry.Type == MessageType.Text && ack.HasValue
+                into.Add(entry.Kind == EnvelopeType.Channel
+                    ? Envelope.Channel(entry.Sequence, entry.Payload, ack)
+                    : entry.Type == MessageType.Text && ack.HasValue
                     ? Envelope.Message(entry.Sequence, entry.Type, entry.Payload, ack)
                     : Envelope.Message(entry.Sequence, entry.Type, entry.Payload));
                 lease.SentUpTo = entry.Sequence;

@@ -86,10 +86,10 @@ internal sealed class EventStreamTransport
         }
     }
 
-    /// <summary>One event: <c>id:</c> for a message, then its envelope as one <c>data:</c> line (JSON has no raw newlines).</summary>
+    /// <summary>One event: <c>id:</c> for a numbered envelope (a message or a channel envelope), then its envelope as one <c>data:</c> line (JSON has no raw newlines).</summary>
     private static void AppendEvent(ArrayBufferWriter<byte> output, in Envelope envelope)
     {
-        if (envelope.Type == EnvelopeType.Message)
+        if (envelope.IsNumbered)
         {
             Write(output, "id: "u8);
             Span<byte> number = output.GetSpan(20);

@@ -41,6 +41,9 @@ internal sealed class SessionRegistry : IAsyncDisposable
 
     public RealtimeLog Log { get; }
 
+    /// <summary>The endpoint's channels, once the endpoint has made them (set right after construction).</summary>
+    public Channels.RealtimeChannels? Channels { get; set; }
+
     public int Count => _live.Count;
 
     public IEnumerable<RealtimeSession> Sessions => _live.Values;
@@ -86,6 +89,7 @@ internal sealed class SessionRegistry : IAsyncDisposable
         }
 
         _open.Add(-1);
+        Channels?.OnSessionEnded(session);
         string reason = session.CloseReason ?? RealtimeCloseReasons.Closed;
         _ends.Add(1, new KeyValuePair<string, object?>("reason", reason));
         Log.SessionEnded(reason);

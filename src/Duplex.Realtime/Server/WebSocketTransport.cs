@@ -104,7 +104,7 @@ internal sealed class WebSocketTransport
                 case EnvelopeType.Close:
                     _session.Close(RealtimeCloseReasons.Closed);
                     return null;
-                case EnvelopeType.Message or EnvelopeType.Ack:
+                case EnvelopeType.Message or EnvelopeType.Channel or EnvelopeType.Ack:
                     one[0] = envelope;
                     InboundResult result = _session.Receive(one, out _);
                     if (result is InboundResult.Gap or InboundResult.AckOutOfRange)

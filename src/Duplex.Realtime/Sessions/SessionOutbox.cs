@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Duplex.Realtime.Protocol;
 
 namespace Duplex.Realtime.Sessions;
 
@@ -39,7 +40,14 @@ public sealed class SessionOutbox
     /// Numbers and keeps a message. False, keeping nothing, when it would cross a bound: the
     /// caller applies its policy (docs/PROTOCOL.md §5: the session closes with <c>queue-full</c>).
     /// </summary>
-    public bool TryAdd(MessageType type, ReadOnlyMemory<byte> payload, out long sequence)
+    public bool TryAdd(MessageType type, ReadOnlyMemory<byte> payload, out long sequence) =>
+        TryAdd(EnvelopeType.Message, type, payload, out sequence);
+
+    /// <summary>
+    /// Numbers and keeps an envelope of <paramref name="kind"/>: a message, or a channel
+    /// envelope (its payload the JSON object of its channel fields), which shares the numbers.
+    /// </summary>
+    public bool TryAdd(EnvelopeType kind, MessageType type, ReadOnlyMemory<byte> payload, out long sequence)
     {
         sequence = 0;
         if (_entries.Count >= _maxMessages || Bytes + payload.Length > _maxBytes)
@@ -48,7 +56,7 @@ public sealed class SessionOutbox
         }
 
         sequence = ++LastSequence;
-        _entries.Enqueue(new OutboxEntry(sequence, type, payload));
+        _entries.Enqueue(new OutboxEntry(sequence, type, payload, kind));
         Bytes += payload.Length;
         return true;
     }
@@ -91,5 +99,5 @@ public sealed class SessionOutbox
     public long CountAfter(long after) => Math.Max(0, LastSequence - Math.Max(after, Acknowledged));
 }
 
-/// <summary>One kept message: its number, type and payload.</summary>
-public readonly record struct OutboxEntry(long Sequence, MessageType Type, ReadOnlyMemory<byte> Payload);
+/// <summary>One kept envelope: its number, type and payload, and whether it is a message or a channel envelope.</summary>
+public readonly record struct OutboxEntry(long Sequence, MessageType Type, ReadOnlyMemory<byte> Payload, EnvelopeType Kind = EnvelopeType.Message);
