@@ -19,7 +19,7 @@ public sealed class RealtimeEndpoint : IAsyncDisposable
     /// <summary>The requests under the base path: method and last path segment (docs/PROTOCOL.md §1).</summary>
     public static IReadOnlyList<(string Method, string Route)> Routes { get; } =
     [
-        ("POST", "negotiate"), ("GET", "ws"), ("GET", "sse"), ("GET", "poll"), ("POST", "send"), ("POST", "close"),
+        ("POST", "negotiate"), ("GET", "ws"), ("GET", "sse"), ("GET", "poll"), ("POST", "send"), ("POST", "close"), ("GET", "duplex.js"),
     ];
 
     private const string JsonType = "application/json";
@@ -100,6 +100,7 @@ public sealed class RealtimeEndpoint : IAsyncDisposable
                 "poll" => await PollAsync(exchange, cancellationToken).ConfigureAwait(false),
                 "send" => await SendAsync(exchange, cancellationToken).ConfigureAwait(false),
                 "close" => await CloseAsync(exchange, cancellationToken).ConfigureAwait(false),
+                "duplex.js" => await ServeBrowserScriptAsync(exchange, cancellationToken).ConfigureAwait(false),
                 _ => new RealtimeError(404, "not-found", $"no realtime request '{route}'"),
             };
             if (error is not null)
@@ -406,6 +407,13 @@ public sealed class RealtimeEndpoint : IAsyncDisposable
         session!.Close(RealtimeCloseReasons.Closed);
         exchange.StatusCode = 204;
         await exchange.CompleteAsync().ConfigureAwait(false);
+        return null;
+    }
+
+    /// <summary>The browser client: a static script, for any page (a script element sends no Origin to check).</summary>
+    private static async ValueTask<RealtimeError?> ServeBrowserScriptAsync(HttpExchange exchange, CancellationToken cancellationToken)
+    {
+        await BrowserScript.ServeAsync(exchange, cancellationToken).ConfigureAwait(false);
         return null;
     }
 
