@@ -1,0 +1,155 @@
+using System.Net;
+using System.Text;
+using Duplex.Cli.Faults;
+using Duplex.Realtime;
+using Duplex.Tests.Interop;
+using Xunit.Abstractions;
+
+namespace Duplex.Tests.Realtime;
+
+/// <summary>
+/// duplex.js, the browser client, in headless Chromium (tests/peers/node/chromium-realtime.js)
+/// against a real server: 50 texts and binary messages (every byte value) echoed back exactly,
+/// once, in order, on each transport; fallback behind an HTTP-only proxy and a buffering gateway;
+/// every connection reset while messages flow, with nothing lost, duplicated or reordered either way.
+/// </summary>
+public sealed class BrowserClientTests(ITestOutputHelper output)
+{
+    private const int Texts = 50;
+
+    [Theory]
+    [InlineData("websocket")]
+    [InlineData("sse")]
+    [InlineData("long-polling")]
+    [InlineData("polling")]
+    public async Task Texts_and_binary_messages_go_both_ways_once_and_in_order(string transport)
+    {
+        await using BrowserTestServer server = await BrowserTestServer.StartAsync();
+
+        PeerResult result = await RunAsync(server.PageUri, ["--transport", transport]);
+
+        result.AssertOk();
+        Assert.Equal(transport, result.GetString("connectedOn"));
+        Assert.Equal(transport, result.GetString("finalTransport"));
+        AssertReceivedThePlan(server);
+        Assert.Equal(["connecting", "connected", "closed"], States(result));
+    }
+
+    [Fact]
+    public async Task Behind_a_proxy_that_refuses_upgrades_the_client_falls_back_from_websocket_to_sse()
+    {
+        await using BrowserTestServer server = await BrowserTestServer.StartAsync();
+        await using FaultProxy proxy = Proxy(server, FaultMode.RefuseUpgrades);
+
+        PeerResult result = await RunAsync(ProxiedPage(proxy), ["--transport", "auto"]);
+
+        result.AssertOk();
+        Assert.Equal("sse", result.GetString("connectedOn"));
+        Assert.Contains(("websocket", "sse"), Fallbacks(result));
+        Assert.True(proxy.RefusedUpgrades >= 1, "the proxy refused no upgrade");
+        AssertReceivedThePlan(server);
+    }
+
+    [Fact]
+    public async Task Behind_a_gateway_that_buffers_responses_the_client_falls_back_from_sse_to_long_polling()
+    {
+        // A server that offers no WebSocket (which would pass the gateway once upgraded).
+        var options = new RealtimeOptions { Transports = [RealtimeTransport.ServerSentEvents, RealtimeTransport.LongPolling, RealtimeTransport.Polling] };
+        await using BrowserTestServer server = await BrowserTestServer.StartAsync(options);
+        await using FaultProxy proxy = Proxy(server, FaultMode.BufferResponses);
+
+        PeerResult result = await RunAsync(ProxiedPage(proxy), ["--transport", "auto", "--open-timeout-ms", "1500"]);
+
+        result.AssertOk();
+        Assert.Equal("long-polling", result.GetString("connectedOn"));
+        Assert.Equal([("sse", "long-polling")], Fallbacks(result));
+        AssertReceivedThePlan(server);
+    }
+
+    [Theory]
+    [InlineData("websocket")]
+    [InlineData("sse")]
+    [InlineData("long-polling")]
+    public async Task Every_connection_reset_while_messages_flow_loses_duplicates_and_reorders_nothing(string transport)
+    {
+        await using BrowserTestServer server = await BrowserTestServer.StartAsync();
+        await using FaultProxy proxy = Proxy(server, FaultMode.PassThrough);
+        await using var browser = PeerProcess.StartNode("chromium-realtime.js", [ProxiedPage(proxy).ToString(), "--transport", transport, "--reset", "--timeout", "60"], output);
+
+        await browser.WaitForLineAsync("RESET", InteropTimeouts.Browser);
+        proxy.ResetAll();
+        await browser.WriteLineAsync("RESET-DONE");
+        PeerResult result = await browser.WaitForResultAsync(InteropTimeouts.Browser);
+
+        result.AssertOk();
+        Assert.True(proxy.Resets >= 1, "the proxy reset no connection");
+        AssertReceivedThePlan(server);
+        if (transport != "long-polling")
+        {
+            // A WebSocket or an event stream is always open: the reset always hits it. (A long
+            // poll may sit between two requests, whose next one the browser retries by itself.)
+            Assert.Contains("reconnecting", States(result));
+            Assert.Contains("resumed", States(result));
+        }
+    }
+
+    /// <summary>What chromium-realtime.js sends with --texts 50: texts, with binary messages after the 4th, 8th, 12th and 21st.</summary>
+    internal static IReadOnlyList<(MessageType Type, byte[] Data)> Plan(int texts)
+    {
+        byte[] everyByte = Enumerable.Range(0, 256).Select(i => (byte)i).ToArray();
+        byte[] pattern = Enumerable.Range(0, 64 * 1024).Select(i => (byte)((i * 31) + 7)).ToArray();
+        var plan = new List<(MessageType, byte[])>();
+        for (int i = 0; i < texts; i++)
+        {
+            plan.Add((MessageType.Text, Encoding.UTF8.GetBytes(i == 1 ? string.Empty : $"text {i} κόσμε ✓ € 🎉 \"quoted\" \\ \n")));
+            switch (i)
+            {
+                case 3:
+                    plan.Add((MessageType.Binary, everyByte));
+                    break;
+                case 7:
+                    plan.Add((MessageType.Binary, []));
+                    break;
+                case 11:
+                    plan.Add((MessageType.Binary, pattern));
+                    break;
+                case 20:
+                    plan.Add((MessageType.Binary, everyByte.Reverse().ToArray()));
+                    break;
+            }
+        }
+
+        return plan;
+    }
+
+    private static void AssertReceivedThePlan(BrowserTestServer server)
+    {
+        IReadOnlyList<(MessageType Type, byte[] Data)> plan = Plan(Texts);
+        IReadOnlyList<RealtimeMessage> received = server.Received;
+        Assert.Equal(plan.Count, received.Count);
+        for (int i = 0; i < plan.Count; i++)
+        {
+            Assert.True(plan[i].Type == received[i].Type && plan[i].Data.AsSpan().SequenceEqual(received[i].Data.Span), $"the server's message {i} is {received[i]}, expected {plan[i].Type} ({plan[i].Data.Length} bytes)");
+        }
+    }
+
+    private static FaultProxy Proxy(BrowserTestServer server, FaultMode mode) =>
+        FaultProxy.Start(new FaultProxyOptions { Upstream = new IPEndPoint(IPAddress.Loopback, server.Port), Mode = mode });
+
+    private static Uri ProxiedPage(FaultProxy proxy) => new($"http://127.0.0.1:{proxy.LocalEndPoint.Port}/");
+
+    private static string[] States(PeerResult result) =>
+        result.Json.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("state").GetString() ?? "").ToArray();
+
+    private static (string? From, string? To)[] Fallbacks(PeerResult result) =>
+        result.Json.GetProperty("events").EnumerateArray()
+            .Where(e => e.GetProperty("state").GetString() == "fallback")
+            .Select(e => (e.GetProperty("from").GetString(), e.GetProperty("to").GetString()))
+            .ToArray();
+
+    private async Task<PeerResult> RunAsync(Uri page, string[] arguments)
+    {
+        await using var browser = PeerProcess.StartNode("chromium-realtime.js", [page.ToString(), .. arguments, "--texts", $"{Texts}", "--timeout", "60"], output);
+        return await browser.WaitForResultAsync(InteropTimeouts.Browser);
+    }
+}
