@@ -288,29 +288,71 @@
    * is not left to reconnect by itself: on any error it is closed, and the client opens the next
    * stream with ack=N, the highest number it received in order, so that every acknowledgement is
    * its own and every new stream goes through the client's backoff and fallback.
+   *
+   * An EventSource hides comments, so the server's heartbeat (': h') cannot be seen, and a stream
+   * silent for twice the interval may be dead or merely quiet (§6). It is then replaced without a
+   * drop: a second stream opens with ack=N, and once its o arrives the first one is closed (the
+   * server moves the session to the newer stream; numbers seen on both are duplicates). Only when
+   * the replacement fails does the transport fail.
    */
   class EventStreamTransport extends Transport {
     constructor(client) {
       super(client, 'sse');
       this.source = null;
+      this.replacement = null;
+      this.replacementTimer = null;
     }
 
     open(ack) {
-      const source = new EventSource(this.client._url('sse', ack));
-      this.source = source;
+      this.source = this.listen(new EventSource(this.client._url('sse', ack)));
       this.armOpenTimer();
+    }
+
+    listen(source) {
       source.onmessage = (event) => this.receive(readJsonEnvelope(event.data));
       source.onerror = () => {
         source.close();
         this.fail(this.opened ? 'the event stream ended' : 'the event stream did not open', {});
       };
+      return source;
+    }
+
+    /** Opens a second stream to replace a silent one (see above). */
+    replace() {
+      if (this.replacement || this.closed || !this.opened) return;
+      const fresh = new EventSource(this.client._url('sse', this.client._received));
+      this.replacement = fresh;
+      // The server ends the old stream when the new one attaches, maybe before the new o is here.
+      const old = this.source;
+      old.onerror = () => old.close();
+      const failed = (reason) => this.fail(reason, {});
+      this.replacementTimer = setTimeout(() => failed('no open envelope in time on the replacement stream'), this.client._options.openTimeoutMs);
+      fresh.onerror = () => failed('the replacement event stream did not open');
+      fresh.onmessage = (event) => {
+        const envelope = readJsonEnvelope(event.data);
+        if (envelope === null || envelope.t !== 'o') {
+          failed('the first envelope of the replacement stream is not o');
+          return;
+        }
+        clearTimeout(this.replacementTimer);
+        this.replacement = null;
+        this.forget(this.source);
+        this.source = this.listen(fresh);
+        this.receive(envelope);
+      };
+    }
+
+    forget(source) {
+      if (!source) return;
+      source.onmessage = source.onerror = null;
+      source.close();
     }
 
     close() {
       super.close();
-      if (!this.source) return;
-      this.source.onmessage = this.source.onerror = null;
-      this.source.close();
+      clearTimeout(this.replacementTimer);
+      this.forget(this.replacement);
+      this.forget(this.source);
     }
   }
 
@@ -422,7 +464,6 @@
       this._state = 'idle';
       this._transport = null;   // the transport open or opening now
       this._live = false;       // whether it has received o
-      this._quiet = false;      // a silent event stream being replaced without a reconnect
       this._plan = null;        // the transports this opening tries, and which one it is at
       this._lastWorking = null;
       this._attempt = 0;        // reconnect attempts since a transport was last up
@@ -439,7 +480,7 @@
     get state() { return this._state; }
 
     /** The transport carrying the session now (websocket, sse, long-polling, polling), or null. */
-    get transport() { return this._live || this._quiet ? this._transport.name : null; }
+    get transport() { return this._live ? this._transport.name : null; }
 
     /** The session id while there is a session; it is the session's secret (§1): do not log it. */
     get sessionId() { return this._session ? this._session.id : null; }
@@ -626,11 +667,7 @@
       } else {
         this._kickSender(false);
       }
-      if (this._quiet) {
-        this._quiet = false;
-      } else {
-        this._emit(this._everUp ? 'resumed' : 'connected', {});
-      }
+      this._emit(this._everUp ? 'resumed' : 'connected', {});
       this._everUp = true;
       if (this._connecting) {
         this._connecting.resolve();
@@ -641,21 +678,12 @@
     async _transportFailed(transport, reason, info) {
       if (transport !== this._transport) return;
       const wasLive = this._live;
-      const wasQuiet = this._quiet;
       this._dropTransport();
       if (info.status !== undefined && isSessionGone(info.status)) {
         this._sessionLost(refusalReason(info.answer));
         return;
       }
-      if (wasLive && transport.name === 'sse' && reason === 'silent') {
-        // An EventSource hides the server's heartbeat comments: a silent stream may be alive.
-        // It is replaced at once; only when the new one fails does the application hear of it.
-        this._quiet = true;
-        this._openFrom(this._candidates(), 0);
-        return;
-      }
-      if (wasLive || wasQuiet) {
-        this._quiet = false;
+      if (wasLive) {
         this._emit('reconnecting', { reason, transport: transport.name });
         this._retryLater(() => this._openFrom(this._candidates(), 0));
         return;
@@ -697,7 +725,6 @@
       this._epoch++;
       clearTimeout(this._retryTimer);
       this._retryTimer = null;
-      this._quiet = false;
       this._dropTransport();
     }
 
@@ -732,7 +759,8 @@
       this._watchTimer = setInterval(() => {
         const now = Date.now();
         if (now - transport.lastReceived > silentMs) {
-          transport.fail('silent', {});
+          if (transport.name === 'sse') transport.replace();
+          else transport.fail('silent', {});
         } else if (transport.name === 'sse' && now - this._lastSendAt >= session.heartbeatMs) {
           this._kickSender(true);
         }

@@ -1,8 +1,10 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Text;
 using Duplex.Cli.Faults;
 using Duplex.Realtime;
 using Duplex.Tests.Interop;
+using Duplex.Tests.Support;
 using Xunit.Abstractions;
 
 namespace Duplex.Tests.Realtime;
@@ -74,11 +76,11 @@ public sealed class BrowserClientTests(ITestOutputHelper output)
     {
         await using BrowserTestServer server = await BrowserTestServer.StartAsync();
         await using FaultProxy proxy = Proxy(server, FaultMode.PassThrough);
-        await using var browser = PeerProcess.StartNode("chromium-realtime.js", [ProxiedPage(proxy).ToString(), "--transport", transport, "--reset", "--timeout", "60"], output);
+        await using var browser = PeerProcess.StartNode("chromium-realtime.js", [ProxiedPage(proxy).ToString(), "--transport", transport, "--pause", "--timeout", "60"], output);
 
-        await browser.WaitForLineAsync("RESET", InteropTimeouts.Browser);
+        await browser.WaitForLineAsync("PAUSE", InteropTimeouts.Browser);
         proxy.ResetAll();
-        await browser.WriteLineAsync("RESET-DONE");
+        await browser.WriteLineAsync("GO");
         PeerResult result = await browser.WaitForResultAsync(InteropTimeouts.Browser);
 
         result.AssertOk();
@@ -91,6 +93,102 @@ public sealed class BrowserClientTests(ITestOutputHelper output)
             Assert.Contains("reconnecting", States(result));
             Assert.Contains("resumed", States(result));
         }
+    }
+
+    [Theory]
+    [InlineData("websocket")]
+    [InlineData("sse")]
+    [InlineData("long-polling")]
+    public async Task A_session_the_server_forgot_is_reported_lost_with_what_it_never_acknowledged_and_a_new_one_follows(string transport)
+    {
+        // The accept hook ends the doomed sessions at their next request: from then on the server
+        // answers 410 for them, as for a session that expired while its client was away.
+        var doomed = new ConcurrentDictionary<string, byte>();
+        var options = new RealtimeOptions
+        {
+            Accept = async context =>
+            {
+                if (context.Session is { } session && doomed.ContainsKey(session.Id))
+                {
+                    await session.CloseAsync("forgotten");
+                }
+
+                return true;
+            },
+        };
+        await using BrowserTestServer server = await BrowserTestServer.StartAsync(options);
+        await using FaultProxy proxy = Proxy(server, FaultMode.PassThrough);
+        await using var browser = PeerProcess.StartNode("chromium-realtime.js", [ProxiedPage(proxy).ToString(), "--transport", transport, "--lose", "--timeout", "60"], output);
+
+        await browser.WaitForLineAsync("PAUSE", InteropTimeouts.Browser);
+        RealtimeSession first = Assert.Single(server.Endpoint.Sessions);
+        doomed.TryAdd(first.Id, 0);
+        proxy.ResetAll();
+        await browser.WriteLineAsync("GO");
+        PeerResult result = await browser.WaitForResultAsync(InteropTimeouts.Browser);
+
+        result.AssertOk();
+        Assert.Equal("forgotten", first.CloseReason);
+        Assert.Contains(result.GetString("lostReason"), new[] { "forgotten", "session-expired" });
+        Assert.Equal(["connecting", "connected", "session-lost", "connecting", "connected", "closed"], States(result).Where(s => s is not ("reconnecting" or "fallback")));
+
+        // The second half was sent before the client noticed the loss (then it is among the
+        // unacknowledged, and never arrives), or after it (then it went on the new session).
+        IReadOnlyList<(MessageType Type, byte[] Data)> plan = Plan(Texts);
+        int half = (plan.Count + 1) / 2;
+        bool lostFirst = result.Json.GetProperty("lostBeforeSecondHalf").GetBoolean();
+        var expected = plan.Take(lostFirst ? plan.Count : half).Concat(Enumerable.Range(0, 5).Select(i => (MessageType.Text, Encoding.UTF8.GetBytes($"after the loss {i}")))).ToArray();
+        AssertReceived(server, expected);
+        if (!lostFirst)
+        {
+            Assert.True(result.GetInt("unacknowledged") >= plan.Count - half, "the second half is among the unacknowledged");
+        }
+    }
+
+    [Fact]
+    public async Task An_idle_event_stream_stays_up_on_acknowledgements_after_each_silent_interval_and_is_replaced_without_a_drop()
+    {
+        // EventSource hides the server's heartbeat comments: the client replaces a stream silent
+        // for two intervals, without a drop, and shows it is alive with an acknowledgement alone.
+        int streams = 0;
+        int sends = 0;
+        bool idle = false;
+        var enough = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var options = new RealtimeOptions
+        {
+            HeartbeatInterval = TimeSpan.FromSeconds(1),
+            PollHold = TimeSpan.FromSeconds(1),
+            PollInterval = TimeSpan.FromMilliseconds(500),
+            Accept = context =>
+            {
+                if (Volatile.Read(ref idle))
+                {
+                    int opened = context.Exchange.Path.EndsWith("/sse", StringComparison.Ordinal) ? Interlocked.Increment(ref streams) : Volatile.Read(ref streams);
+                    int sent = context.Kind == RealtimeRequestKind.Send ? Interlocked.Increment(ref sends) : Volatile.Read(ref sends);
+                    // One send may still carry the acknowledgement of the last echoes.
+                    if (opened >= 2 && sent >= 3)
+                    {
+                        enough.TrySetResult();
+                    }
+                }
+
+                return ValueTask.FromResult(true);
+            },
+        };
+        await using BrowserTestServer server = await BrowserTestServer.StartAsync(options);
+        await using var browser = PeerProcess.StartNode("chromium-realtime.js", [server.PageUri.ToString(), "--transport", "sse", "--settle", "--timeout", "60"], output);
+
+        await browser.WaitForLineAsync("PAUSE", InteropTimeouts.Browser);
+        Volatile.Write(ref idle, true);
+        await enough.Task.Within("two replaced streams and acknowledgements while idle", TimeSpan.FromSeconds(60));
+        RealtimeTransport?[] changes = server.TransportChanges.ToArray();
+        await browser.WriteLineAsync("GO");
+        PeerResult result = await browser.WaitForResultAsync(InteropTimeouts.Browser);
+
+        result.AssertOk();
+        Assert.Equal([RealtimeTransport.ServerSentEvents], changes);
+        Assert.Equal(["connecting", "connected", "closed"], States(result));
+        AssertReceivedThePlan(server);
     }
 
     /// <summary>What chromium-realtime.js sends with --texts 50: texts, with binary messages after the 4th, 8th, 12th and 21st.</summary>
@@ -122,9 +220,10 @@ public sealed class BrowserClientTests(ITestOutputHelper output)
         return plan;
     }
 
-    private static void AssertReceivedThePlan(BrowserTestServer server)
+    private static void AssertReceivedThePlan(BrowserTestServer server) => AssertReceived(server, Plan(Texts));
+
+    private static void AssertReceived(BrowserTestServer server, IReadOnlyList<(MessageType Type, byte[] Data)> plan)
     {
-        IReadOnlyList<(MessageType Type, byte[] Data)> plan = Plan(Texts);
         IReadOnlyList<RealtimeMessage> received = server.Received;
         Assert.Equal(plan.Count, received.Count);
         for (int i = 0; i < plan.Count; i++)

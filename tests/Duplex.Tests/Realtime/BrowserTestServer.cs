@@ -15,10 +15,16 @@ internal sealed class BrowserTestServer : IAsyncDisposable
     private const string Page = "<!doctype html>\n<meta charset=\"utf-8\">\n<title>duplex.js test</title>\n<script src=\"/realtime/duplex.js\"></script>\n";
 
     private readonly ConcurrentQueue<RealtimeMessage> _received = new();
+    private readonly ConcurrentQueue<RealtimeTransport?> _transportChanges = new();
 
     private BrowserTestServer(DuplexServer server) => Server = server;
 
     public DuplexServer Server { get; }
+
+    public RealtimeEndpoint Endpoint { get; private set; } = null!;
+
+    /// <summary>Every transport change of every session, in order (null: the transport dropped).</summary>
+    public IReadOnlyList<RealtimeTransport?> TransportChanges => _transportChanges.ToArray();
 
     public int Port => Server.LocalEndPoint.Port;
 
@@ -31,7 +37,7 @@ internal sealed class BrowserTestServer : IAsyncDisposable
     {
         var server = new DuplexServer(new DuplexServerOptions { Address = IPAddress.Loopback, Port = 0, ShutdownTimeout = TimeSpan.FromSeconds(5) });
         var test = new BrowserTestServer(server);
-        server.MapRealtime("/realtime", test.EchoAsync, options);
+        test.Endpoint = server.MapRealtime("/realtime", test.EchoAsync, options);
         server.MapGet("/", (exchange, ct) => exchange.RespondAsync(200, "text/html; charset=utf-8", Encoding.UTF8.GetBytes(Page), ct));
         await server.StartAsync();
         return test;
@@ -41,6 +47,8 @@ internal sealed class BrowserTestServer : IAsyncDisposable
 
     private async Task EchoAsync(RealtimeSession session, CancellationToken cancellationToken)
     {
+        // Subscribed before the handler's first await: before any transport can attach.
+        session.TransportChanged += (_, transport) => _transportChanges.Enqueue(transport);
         await foreach (RealtimeMessage message in session.ReadMessagesAsync(cancellationToken))
         {
             _received.Enqueue(message);

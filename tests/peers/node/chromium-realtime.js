@@ -4,15 +4,20 @@
 // a Duplex server whose realtime endpoint echoes every message to its sender.
 //
 // usage: node chromium-realtime.js PAGE_URL [--base /realtime] [--transport auto|websocket|sse|long-polling|polling]
-//                                  [--texts N] [--open-timeout-ms MS] [--reset] [--timeout SECONDS] [--chromium PATH]
+//                                  [--texts N] [--open-timeout-ms MS] [--pause] [--settle] [--lose] [--timeout SECONDS] [--chromium PATH]
 //
 // Opens PAGE_URL (a page of the server's origin that loads {base}/duplex.js), connects a
 // RealtimeClient, and sends N texts (default 50, with 1- to 4-byte characters, and an empty one)
 // interleaved with binary messages (every byte value 0-255, an empty one, 64 KiB of a pattern);
 // every echo must come back exactly, once, in order, text as strings and binary as ArrayBuffers.
-// With --reset the messages go in two halves: once the first echo of the first half is in, the
-// script prints `RESET` and waits for a line `RESET-DONE` on stdin (the test resets every
-// connection of its fault proxy meanwhile); then the second half goes, while the client reconnects.
+// With --pause the messages go in two halves: once the first echo of the first half is in (with
+// --settle or --lose, every echo of the first half), the
+// script prints `PAUSE` and waits for a line `GO` on stdin (meanwhile the test resets every
+// connection of its fault proxy, or waits for heartbeats); then the second half goes.
+// With --lose, the test makes the server forget the session during the pause: the client must
+// report it lost, open a new session, and echo 5 more texts on it. If the second half was sent
+// before the loss was noticed, it must be among the unacknowledged messages (last, in order) and
+// never come back; if after it, it goes on the new session (lostBeforeSecondHalf says which).
 // Finally the client closes. The result says which transport the session was first and last on,
 // and every state change the page saw.
 // Prints one JSON line, {"ok":true,...} or {"ok":false,"error":"..."}, and exits 0 or 1.
@@ -25,7 +30,7 @@ let settings;
 let timeoutMs;
 let executablePath;
 try {
-  const { positional, options } = parseArgs(process.argv.slice(2), { flags: ['reset'] });
+  const { positional, options } = parseArgs(process.argv.slice(2), { flags: ['pause', 'settle', 'lose'] });
   if (positional.length !== 1) throw new Error('expected exactly one PAGE_URL');
   pageUrl = positional[0];
   timeoutMs = intOption(options, 'timeout', 60) * 1000;
@@ -35,7 +40,9 @@ try {
     transport: options.transport || 'auto',
     texts: intOption(options, 'texts', 50),
     openTimeoutMs: intOption(options, 'open-timeout-ms', 5000),
-    reset: options.reset === true,
+    pause: options.pause === true || options.settle === true || options.lose === true,
+    lose: options.lose === true,
+    settle: options.settle === true || options.lose === true,
     stepTimeoutMs: timeoutMs,
   };
 } catch (e) {
@@ -45,7 +52,7 @@ try {
 
 exitUnlessChromiumAt(executablePath);
 
-// stdin lines, for the test's RESET-DONE.
+// stdin lines, for the test's GO.
 const lines = [];
 const lineWaiters = [];
 readline.createInterface({ input: process.stdin }).on('line', (line) => {
@@ -106,10 +113,12 @@ async function pageScript(s) {
     return typeof value === 'string' ? JSON.stringify(value).slice(0, 60) : `<${value instanceof ArrayBuffer ? 'ArrayBuffer' : typeof value} ${value && value.byteLength}>`;
   }
 
-  const client = new Duplex.RealtimeClient(s.base, { transport: s.transport, openTimeoutMs: s.openTimeoutMs, renewLostSession: false });
+  const client = new Duplex.RealtimeClient(s.base, { transport: s.transport, openTimeoutMs: s.openTimeoutMs });
+  let lost = null;
   client.addEventListener('statechange', (e) => {
     const d = e.detail;
     events.push({ state: d.state, transport: d.transport, reason: d.reason, from: d.from, to: d.to });
+    if (d.state === 'session-lost') lost = d;
     if (wake) wake();
   });
   client.addEventListener('message', (e) => {
@@ -121,27 +130,47 @@ async function pageScript(s) {
     await client.connect();
     result.connectedOn = client.transport;
     result.step = 'send';
-    const half = s.reset ? Math.ceil(plan.length / 2) : plan.length;
+    const half = s.pause ? Math.ceil(plan.length / 2) : plan.length;
     for (let i = 0; i < half; i++) client.send(plan[i]);
-    if (s.reset) {
-      await waitFor('the first echo', () => received.length >= 1);
-      result.step = 'reset';
-      result.echoesBeforeReset = received.length;
-      await window.duplexRequestReset();
-      result.step = 'send after the reset';
+    if (s.pause) {
+      await waitFor('the first echoes', () => received.length >= (s.settle ? half : 1));
+      result.step = 'pause';
+      result.echoesBeforePause = received.length;
+      await window.duplexPause();
+      result.step = 'send after the pause';
+      result.lostBeforeSecondHalf = lost !== null;
       for (let i = half; i < plan.length; i++) client.send(plan[i]);
     }
+    let expected = plan;
+    if (s.lose) {
+      result.step = 'session lost';
+      await waitFor('the session lost and a new one', () => lost !== null && events[events.length - 1].state === 'connected');
+      result.unacknowledged = lost.unacknowledged.length;
+      result.lostReason = lost.reason;
+      // Sent before the loss was noticed, the second half is what the server never acknowledged
+      // (last, in order); sent after it, the second half went on the new session.
+      const second = plan.slice(half);
+      const tail = lost.unacknowledged.slice(-second.length);
+      if (!result.lostBeforeSecondHalf && (tail.length !== second.length || !second.every((m, i) => same(m, tail[i])))) {
+        throw new Error(`unacknowledged: ${lost.unacknowledged.length} messages, not ending with the ${second.length} sent during the pause`);
+      }
+      const third = [];
+      for (let i = 0; i < 5; i++) third.push(`after the loss ${i}`);
+      result.step = 'send on the new session';
+      for (const text of third) client.send(text);
+      expected = (result.lostBeforeSecondHalf ? plan : plan.slice(0, half)).concat(third);
+    }
     result.step = 'echoes';
-    await waitFor('every echo', () => received.length >= plan.length);
-    for (let i = 0; i < plan.length; i++) {
-      if (!same(plan[i], received[i])) throw new Error(`echo ${i} is ${describe(received[i])}, expected ${describe(plan[i])}`);
+    await waitFor('every echo', () => received.length >= expected.length);
+    for (let i = 0; i < expected.length; i++) {
+      if (!same(expected[i], received[i])) throw new Error(`echo ${i} is ${describe(received[i])}, expected ${describe(expected[i])}`);
     }
     result.step = 'close';
     result.finalTransport = client.transport;
     await client.close();
     if (client.state !== 'closed') throw new Error(`state ${client.state} after close()`);
-    if (received.length !== plan.length) throw new Error(`${received.length} echoes for ${plan.length} messages`);
-    result.sent = plan.length;
+    if (received.length !== expected.length) throw new Error(`${received.length} echoes for ${expected.length} messages`);
+    result.sent = expected.length;
     result.echoed = received.length;
     result.ok = true;
   } catch (e) {
@@ -154,10 +183,10 @@ async function pageScript(s) {
 
 function main() {
   return withChromiumPage({ executablePath, timeoutMs, profilePrefix: 'duplex-realtime-' }, async (page, browserLog) => {
-    await page.exposeFunction('duplexRequestReset', async () => {
-      process.stdout.write('RESET\n');
+    await page.exposeFunction('duplexPause', async () => {
+      process.stdout.write('PAUSE\n');
       const line = await nextLine();
-      if (line !== 'RESET-DONE') throw new Error(`expected RESET-DONE on stdin, got ${line}`);
+      if (line !== 'GO') throw new Error(`expected GO on stdin, got ${line}`);
     });
     await page.goto(pageUrl);
     await page.waitForFunction(() => typeof Duplex === 'object' && typeof Duplex.RealtimeClient === 'function');
