@@ -207,7 +207,7 @@ public sealed class RealtimeEndpoint : IAsyncDisposable
             case SessionLookup.Unknown:
                 return (RealtimeError.UnknownSession(), null, null);
             case SessionLookup.Ended:
-                return (RealtimeError.Expired(null), null, null);
+                return (RealtimeError.Expired(null), request, null);
         }
 
         if (await AcceptAsync(exchange, kind, session, session!.Items).ConfigureAwait(false) is { } refused)
@@ -340,17 +340,37 @@ public sealed class RealtimeEndpoint : IAsyncDisposable
         (RealtimeError? error, RealtimeRequest? request, RealtimeSession? session) = await OpenAsync(exchange, RealtimeRequestKind.Transport).ConfigureAwait(false);
         if (error is not null)
         {
-            return error;
+            return error.Status == 410 && request is not null && await AnswerOwedCloseAsync(exchange, request.Session!, cancellationToken).ConfigureAwait(false) ? null : error;
         }
 
         RealtimeTransport kind = request!.WaitZero ? RealtimeTransport.Polling : RealtimeTransport.LongPolling;
         if (Attach(session!, kind, request.Ack, out TransportLease? lease, out _) is { } refused)
         {
-            return refused;
+            // The session ended just now: its id is refused already, or its close is still owed.
+            return refused.Status == 410 && await AnswerOwedCloseAsync(exchange, session!.Id, cancellationToken).ConfigureAwait(false) ? null : refused;
         }
 
         await PollTransport.AnswerAsync(this, session!, lease!, exchange, hold: !request.WaitZero, cancellationToken).ConfigureAwait(false);
         return null;
+    }
+
+    /// <summary>
+    /// docs/PROTOCOL.md §5: a session that ended while no poll was held (short polling, or between
+    /// two long polls) tells its client in the next poll answer, <c>o</c> then <c>c</c>, once; only
+    /// then is its id refused. False when nothing is owed.
+    /// </summary>
+    private async ValueTask<bool> AnswerOwedCloseAsync(HttpExchange exchange, string id, CancellationToken cancellationToken)
+    {
+        if (!_registry.TryTakeOwedClose(id, out long received, out string reason))
+        {
+            return false;
+        }
+
+        var output = new ArrayBufferWriter<byte>(64);
+        EnvelopeJson.WriteArray(output, [Envelope.Open(received, 0), Envelope.Close(reason)]);
+        exchange.ResponseHeaders.Set("Cache-Control", NoStore);
+        await exchange.RespondAsync(200, JsonType, output.WrittenMemory, cancellationToken).ConfigureAwait(false);
+        return true;
     }
 
     private async ValueTask<RealtimeError?> SendAsync(HttpExchange exchange, CancellationToken cancellationToken)
