@@ -37,6 +37,35 @@ public sealed class BrowserClientTests(ITestOutputHelper output)
         Assert.Equal(["connecting", "connected", "closed"], States(result));
     }
 
+    [Theory]
+    [InlineData("websocket")]
+    [InlineData("sse")]
+    [InlineData("long-polling")]
+    [InlineData("polling")]
+    public async Task A_session_the_server_ends_closes_the_client_with_the_servers_reason(string transport)
+    {
+        await using BrowserTestServer server = await BrowserTestServer.StartAsync();
+
+        PeerResult result = await RunAsync(server.PageUri, ["--transport", transport, "--end"]);
+
+        result.AssertOk();
+        Assert.Equal(RealtimeCloseReasons.Closed, result.GetString("endReason"));
+        Assert.Equal(["connecting", "connected", "closed"], States(result));
+        Assert.Empty(server.Endpoint.Sessions);
+        AssertReceivedThePlan(server);
+    }
+
+    [Fact]
+    public async Task The_client_refuses_a_full_offline_queue_a_message_that_is_not_text_or_binary_and_an_unknown_transport()
+    {
+        await using BrowserTestServer server = await BrowserTestServer.StartAsync();
+
+        PeerResult result = await RunAsync(server.PageUri, ["--api-checks"]);
+
+        result.AssertOk();
+        Assert.Equal(["queue-full", "not a message", "lone surrogate", "unknown transport"], result.Json.GetProperty("checks").EnumerateArray().Select(c => c.GetString()));
+    }
+
     [Fact]
     public async Task Behind_a_proxy_that_refuses_upgrades_the_client_falls_back_from_websocket_to_sse()
     {
@@ -101,8 +130,8 @@ public sealed class BrowserClientTests(ITestOutputHelper output)
     [InlineData("long-polling")]
     public async Task A_session_the_server_forgot_is_reported_lost_with_what_it_never_acknowledged_and_a_new_one_follows(string transport)
     {
-        // The accept hook ends the doomed sessions at their next request: from then on the server
-        // answers 410 for them, as for a session that expired while its client was away.
+        // The accept hook expires the doomed sessions at their next request: from then on the
+        // server answers 410 for them, as for a session whose resume window passed.
         var doomed = new ConcurrentDictionary<string, byte>();
         var options = new RealtimeOptions
         {
@@ -110,7 +139,7 @@ public sealed class BrowserClientTests(ITestOutputHelper output)
             {
                 if (context.Session is { } session && doomed.ContainsKey(session.Id))
                 {
-                    await session.CloseAsync("forgotten");
+                    await session.CloseAsync(RealtimeCloseReasons.Expired);
                 }
 
                 return true;
@@ -128,8 +157,8 @@ public sealed class BrowserClientTests(ITestOutputHelper output)
         PeerResult result = await browser.WaitForResultAsync(InteropTimeouts.Browser);
 
         result.AssertOk();
-        Assert.Equal("forgotten", first.CloseReason);
-        Assert.Contains(result.GetString("lostReason"), new[] { "forgotten", "session-expired" });
+        Assert.Equal(RealtimeCloseReasons.Expired, first.CloseReason);
+        Assert.Contains(result.GetString("lostReason"), new[] { RealtimeCloseReasons.Expired, "session-expired" });
         Assert.Equal(["connecting", "connected", "session-lost", "connecting", "connected", "closed"], States(result).Where(s => s is not ("reconnecting" or "fallback")));
 
         // The second half was sent before the client noticed the loss (then it is among the

@@ -8,10 +8,14 @@ namespace Duplex.Tests.Realtime;
 /// <summary>
 /// A Duplex server on 127.0.0.1 (port picked by the OS) for the browser client's tests: a page at
 /// / that loads /realtime/duplex.js, and a realtime endpoint at /realtime whose handler echoes
-/// every message to its sender (same type) and keeps, in order, every message it received.
+/// every message to its sender (same type) and keeps, in order, every message it received; it
+/// ends the session when asked to (<see cref="EndRequest"/>).
 /// </summary>
 internal sealed class BrowserTestServer : IAsyncDisposable
 {
+    /// <summary>The text that makes the handler end its session (<see cref="RealtimeCloseReasons.Closed"/>) instead of echoing.</summary>
+    public const string EndRequest = "please end the session";
+
     private const string Page = "<!doctype html>\n<meta charset=\"utf-8\">\n<title>duplex.js test</title>\n<script src=\"/realtime/duplex.js\"></script>\n";
 
     private readonly ConcurrentQueue<RealtimeMessage> _received = new();
@@ -51,6 +55,12 @@ internal sealed class BrowserTestServer : IAsyncDisposable
         session.TransportChanged += (_, transport) => _transportChanges.Enqueue(transport);
         await foreach (RealtimeMessage message in session.ReadMessagesAsync(cancellationToken))
         {
+            if (message.Type == MessageType.Text && message.Text == EndRequest)
+            {
+                await session.CloseAsync(RealtimeCloseReasons.Closed);
+                return;
+            }
+
             _received.Enqueue(message);
             await session.SendAsync(message.Type, message.Data, cancellationToken);
         }

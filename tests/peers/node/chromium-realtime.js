@@ -4,7 +4,8 @@
 // a Duplex server whose realtime endpoint echoes every message to its sender.
 //
 // usage: node chromium-realtime.js PAGE_URL [--base /realtime] [--transport auto|websocket|sse|long-polling|polling]
-//                                  [--texts N] [--open-timeout-ms MS] [--pause] [--settle] [--lose] [--timeout SECONDS] [--chromium PATH]
+//                                  [--texts N] [--open-timeout-ms MS] [--pause] [--settle] [--lose] [--end]
+//                                  [--api-checks] [--timeout SECONDS] [--chromium PATH]
 //
 // Opens PAGE_URL (a page of the server's origin that loads {base}/duplex.js), connects a
 // RealtimeClient, and sends N texts (default 50, with 1- to 4-byte characters, and an empty one)
@@ -18,7 +19,10 @@
 // report it lost, open a new session, and echo 5 more texts on it. If the second half was sent
 // before the loss was noticed, it must be among the unacknowledged messages (last, in order) and
 // never come back; if after it, it goes on the new session (lostBeforeSecondHalf says which).
-// Finally the client closes. The result says which transport the session was first and last on,
+// Finally the client closes; with --end, it asks the server instead to end the session (the text
+// "please end the session") and must then be closed with the server's reason, its close() a no-op.
+// With --api-checks, the page first checks what the API refuses (a full offline queue, a message
+// that is not a string or binary, a lone surrogate, an unknown transport). The result says which transport the session was first and last on,
 // and every state change the page saw.
 // Prints one JSON line, {"ok":true,...} or {"ok":false,"error":"..."}, and exits 0 or 1.
 
@@ -30,7 +34,7 @@ let settings;
 let timeoutMs;
 let executablePath;
 try {
-  const { positional, options } = parseArgs(process.argv.slice(2), { flags: ['pause', 'settle', 'lose'] });
+  const { positional, options } = parseArgs(process.argv.slice(2), { flags: ['pause', 'settle', 'lose', 'end', 'api-checks'] });
   if (positional.length !== 1) throw new Error('expected exactly one PAGE_URL');
   pageUrl = positional[0];
   timeoutMs = intOption(options, 'timeout', 60) * 1000;
@@ -43,6 +47,8 @@ try {
     pause: options.pause === true || options.settle === true || options.lose === true,
     lose: options.lose === true,
     settle: options.settle === true || options.lose === true,
+    end: options.end === true,
+    apiChecks: options['api-checks'] === true,
     stepTimeoutMs: timeoutMs,
   };
 } catch (e) {
@@ -113,6 +119,31 @@ async function pageScript(s) {
     return typeof value === 'string' ? JSON.stringify(value).slice(0, 60) : `<${value instanceof ArrayBuffer ? 'ArrayBuffer' : typeof value} ${value && value.byteLength}>`;
   }
 
+  function apiChecks(base) {
+    const checks = [];
+    function refuses(what, code, action) {
+      try {
+        action();
+      } catch (e) {
+        if (code === 'TypeError' ? e instanceof TypeError : e.code === code) {
+          checks.push(what);
+          return;
+        }
+        throw new Error(`${what}: threw ${e.name} ${e.code} ${e.message}`);
+      }
+      throw new Error(`${what}: did not throw`);
+    }
+    const idle = new Duplex.RealtimeClient(base, { maxOfflineMessages: 3 });
+    if (idle.state !== 'idle' || idle.transport !== null || idle.sessionId !== null) throw new Error('a new client is not idle');
+    for (let i = 0; i < 3; i++) idle.send(`queued ${i}`);
+    refuses('queue-full', 'queue-full', () => idle.send('one too many'));
+    refuses('not a message', 'TypeError', () => idle.send(42));
+    refuses('lone surrogate', 'TypeError', () => idle.send('\ud800'));
+    refuses('unknown transport', 'TypeError', () => new Duplex.RealtimeClient(base, { transport: 'carrier-pigeon' }));
+    if (Duplex.version !== 1) throw new Error(`Duplex.version is ${Duplex.version}`);
+    return checks;
+  }
+
   const client = new Duplex.RealtimeClient(s.base, { transport: s.transport, openTimeoutMs: s.openTimeoutMs });
   let lost = null;
   client.addEventListener('statechange', (e) => {
@@ -127,6 +158,11 @@ async function pageScript(s) {
   });
 
   try {
+    if (s.apiChecks) {
+      result.step = 'api checks';
+      result.checks = apiChecks(s.base);
+    }
+    result.step = 'connect';
     await client.connect();
     result.connectedOn = client.transport;
     result.step = 'send';
@@ -167,6 +203,17 @@ async function pageScript(s) {
     }
     result.step = 'close';
     result.finalTransport = client.transport;
+    if (s.end) {
+      client.send('please end the session');
+      await waitFor('the end of the session', () => client.state === 'closed');
+      result.endReason = events[events.length - 1].reason;
+      try {
+        client.send('too late');
+        throw new Error('send() after the end did not throw');
+      } catch (e) {
+        if (e.code !== 'closed') throw e;
+      }
+    }
     await client.close();
     if (client.state !== 'closed') throw new Error(`state ${client.state} after close()`);
     if (received.length !== expected.length) throw new Error(`${received.length} echoes for ${expected.length} messages`);
