@@ -488,8 +488,8 @@
     /** Negotiates a session and opens a transport; resolves once the first transport is up. */
     connect() {
       if (this._connecting) return this._connecting.promise;
+      if (this._closing) return this._closing.then(() => this.connect());
       if (this._state !== 'idle' && this._state !== 'closed') return Promise.resolve();
-      this._closing = null;
       let resolve;
       let reject;
       const promise = new Promise((yes, no) => { resolve = yes; reject = no; });
@@ -554,6 +554,7 @@
         }
         this._resetSession();
         this._finish('client', {});
+        this._closing = null;
       })();
       return this._closing;
     }
@@ -744,11 +745,11 @@
     _finish(reason, extra) {
       this._teardown();
       if (this._drained) this._drained();
-      this._emit('closed', Object.assign({ reason }, extra));
       if (this._connecting) {
         this._connecting.reject(clientError('closed', `closed before a transport was up: ${reason}`));
         this._connecting = null;
       }
+      if (this._state !== 'closed') this._emit('closed', Object.assign({ reason }, extra));
     }
 
     /** Within the interval: a transport silent for twice the heartbeat is dropped (§6); on SSE, an acknowledgement after each silent interval. */
