@@ -66,6 +66,26 @@ public sealed class BrowserClientTests(ITestOutputHelper output)
         Assert.Equal(["queue-full", "not a message", "lone surrogate", "unknown transport"], result.Json.GetProperty("checks").EnumerateArray().Select(c => c.GetString()));
     }
 
+    [Theory]
+    [InlineData("websocket")]
+    [InlineData("sse")]
+    [InlineData("long-polling")]
+    [InlineData("polling")]
+    public async Task A_page_of_an_allowed_other_origin_runs_its_session_with_simple_requests_only(string transport)
+    {
+        // The page comes from one server, the session from another that allows the page's origin
+        // and has no CORS preflight to offer: every request must be a simple one.
+        await using BrowserTestServer page = await BrowserTestServer.StartAsync();
+        await using BrowserTestServer api = await BrowserTestServer.StartAsync(new RealtimeOptions { AllowedOrigins = [$"http://127.0.0.1:{page.Port}"] });
+
+        PeerResult result = await RunAsync(page.PageUri, ["--transport", transport, "--base", $"http://localhost:{api.Port}/realtime"]);
+
+        result.AssertOk();
+        Assert.Equal(transport, result.GetString("connectedOn"));
+        AssertReceivedThePlan(api);
+        Assert.Empty(page.Received);
+    }
+
     [Fact]
     public async Task Behind_a_proxy_that_refuses_upgrades_the_client_falls_back_from_websocket_to_sse()
     {
