@@ -240,6 +240,32 @@ public sealed class BrowserClientTests(ITestOutputHelper output)
         AssertReceivedThePlan(server);
     }
 
+    [Theory]
+    [InlineData("websocket")]
+    [InlineData("sse")]
+    [InlineData("long-polling")]
+    public async Task Flows_a_NAT_forgets_silently_are_noticed_within_two_heartbeats_and_nothing_is_lost(string transport)
+    {
+        // docs/PROTOCOL.md §6: no byte passes and neither end is told; only silence says so.
+        var options = new RealtimeOptions { HeartbeatInterval = TimeSpan.FromSeconds(1), PollHold = TimeSpan.FromSeconds(1), PollInterval = TimeSpan.FromMilliseconds(500) };
+        await using BrowserTestServer server = await BrowserTestServer.StartAsync(options);
+        await using FaultProxy proxy = Proxy(server, FaultMode.PassThrough);
+        await using var browser = PeerProcess.StartNode("chromium-realtime.js", [ProxiedPage(proxy).ToString(), "--transport", transport, "--pause", "--timeout", "60"], output);
+
+        await browser.WaitForLineAsync("PAUSE", InteropTimeouts.Browser);
+        proxy.ForgetAll();
+        await browser.WriteLineAsync("GO");
+        PeerResult result = await browser.WaitForResultAsync(InteropTimeouts.Browser);
+
+        result.AssertOk();
+        Assert.True(proxy.ForgottenFlows >= 1, "the proxy forgot no flow");
+        AssertReceivedThePlan(server);
+        if (transport == "websocket")
+        {
+            Assert.Contains(result.Json.GetProperty("events").EnumerateArray(), e => e.GetProperty("state").GetString() == "reconnecting" && e.GetProperty("reason").GetString() == "silent");
+        }
+    }
+
     /// <summary>What chromium-realtime.js sends with --texts 50: texts, with binary messages after the 4th, 8th, 12th and 21st.</summary>
     internal static IReadOnlyList<(MessageType Type, byte[] Data)> Plan(int texts)
     {
