@@ -1,8 +1,9 @@
 using System.Collections.Concurrent;
+using Duplex.Realtime;
 
 namespace Duplex.Cli;
 
-/// <summary>The WebSocket endpoints the server commands map.</summary>
+/// <summary>The WebSocket and session endpoints the server commands map.</summary>
 internal static class Endpoints
 {
     /// <summary>
@@ -22,6 +23,15 @@ internal static class Endpoints
             }
 
             await connection.SendAsync(message, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Sends every message of a session back to its sender, with its type, until the session ends.</summary>
+    public static async Task SessionEchoAsync(RealtimeSession session, CancellationToken cancellationToken)
+    {
+        await foreach (RealtimeMessage message in session.ReadMessagesAsync(cancellationToken).ConfigureAwait(false))
+        {
+            await session.SendAsync(message.Type, message.Data, cancellationToken).ConfigureAwait(false);
         }
     }
 }

@@ -1,11 +1,12 @@
 using System.CommandLine;
 using System.Net;
 using System.Net.Sockets;
+using Duplex.Realtime;
 using Microsoft.Extensions.Logging;
 
 namespace Duplex.Cli;
 
-/// <summary><c>duplex serve</c>: the demo page and a WebSocket echo at /echo.</summary>
+/// <summary><c>duplex serve</c>: the demo page, a WebSocket echo at /echo and a session echo at /realtime.</summary>
 internal static class ServeCommand
 {
     public static Command Create(CliContext context)
@@ -15,7 +16,7 @@ internal static class ServeCommand
         port.Validators.Add(CliArguments.ValidatePort);
         var web = new Option<string?>("--web") { Description = "The folder of static files served at / (default: the web folder next to the executable)." };
 
-        var command = new Command("serve", "Serve the demo page at / and a WebSocket echo at /echo until Ctrl+C.") { host, port, web };
+        var command = new Command("serve", "Serve the demo page at /, a WebSocket echo at /echo and a session echo (every transport, duplex.js) at /realtime until Ctrl+C.") { host, port, web };
         command.SetAction((parse, ct) => RunAsync(parse.GetValue(host)!, parse.GetValue(port), parse.GetValue(web), context, ct));
         return command;
     }
@@ -41,6 +42,7 @@ internal static class ServeCommand
         var webSocket = new WebSocketConnectionOptions { Compression = new PerMessageDeflateOptions() };
         await using var server = new DuplexServer(new DuplexServerOptions { Address = address, Port = port, WebSocket = webSocket }, loggerFactory);
         server.MapWebSocket("/echo", Endpoints.EchoAsync);
+        server.MapRealtime("/realtime", Endpoints.SessionEchoAsync);
         server.MapStaticFiles(webRoot, "/");
         try
         {

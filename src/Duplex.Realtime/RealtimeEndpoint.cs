@@ -20,7 +20,7 @@ public sealed class RealtimeEndpoint : IAsyncDisposable
     /// <summary>The requests under the base path: method and last path segment (docs/PROTOCOL.md §1).</summary>
     public static IReadOnlyList<(string Method, string Route)> Routes { get; } =
     [
-        ("POST", "negotiate"), ("GET", "ws"), ("GET", "sse"), ("GET", "poll"), ("POST", "send"), ("POST", "close"),
+        ("POST", "negotiate"), ("GET", "ws"), ("GET", "sse"), ("GET", "poll"), ("POST", "send"), ("POST", "close"), ("GET", "duplex.js"),
     ];
 
     private const string JsonType = "application/json";
@@ -106,6 +106,7 @@ public sealed class RealtimeEndpoint : IAsyncDisposable
                 "poll" => await PollAsync(exchange, cancellationToken).ConfigureAwait(false),
                 "send" => await SendAsync(exchange, cancellationToken).ConfigureAwait(false),
                 "close" => await CloseAsync(exchange, cancellationToken).ConfigureAwait(false),
+                "duplex.js" => await ServeBrowserScriptAsync(exchange, cancellationToken).ConfigureAwait(false),
                 _ => new RealtimeError(404, "not-found", $"no realtime request '{route}'"),
             };
             if (error is not null)
@@ -216,7 +217,7 @@ public sealed class RealtimeEndpoint : IAsyncDisposable
             case SessionLookup.Unknown:
                 return (RealtimeError.UnknownSession(), null, null);
             case SessionLookup.Ended:
-                return (RealtimeError.Expired(null), null, null);
+                return (RealtimeError.Expired(null), request, null);
         }
 
         if (await AcceptAsync(exchange, kind, session, session!.Items).ConfigureAwait(false) is { } refused)
@@ -349,17 +350,37 @@ public sealed class RealtimeEndpoint : IAsyncDisposable
         (RealtimeError? error, RealtimeRequest? request, RealtimeSession? session) = await OpenAsync(exchange, RealtimeRequestKind.Transport).ConfigureAwait(false);
         if (error is not null)
         {
-            return error;
+            return error.Status == 410 && request is not null && await AnswerOwedCloseAsync(exchange, request.Session!, cancellationToken).ConfigureAwait(false) ? null : error;
         }
 
         RealtimeTransport kind = request!.WaitZero ? RealtimeTransport.Polling : RealtimeTransport.LongPolling;
         if (Attach(session!, kind, request.Ack, out TransportLease? lease, out _) is { } refused)
         {
-            return refused;
+            // The session ended just now: its id is refused already, or its close is still owed.
+            return refused.Status == 410 && await AnswerOwedCloseAsync(exchange, session!.Id, cancellationToken).ConfigureAwait(false) ? null : refused;
         }
 
         await PollTransport.AnswerAsync(this, session!, lease!, exchange, hold: !request.WaitZero, cancellationToken).ConfigureAwait(false);
         return null;
+    }
+
+    /// <summary>
+    /// docs/PROTOCOL.md §5: a session that ended while no poll was held (short polling, or between
+    /// two long polls) tells its client in the next poll answer, <c>o</c> then <c>c</c>, once; only
+    /// then is its id refused. False when nothing is owed.
+    /// </summary>
+    private async ValueTask<bool> AnswerOwedCloseAsync(HttpExchange exchange, string id, CancellationToken cancellationToken)
+    {
+        if (!_registry.TryTakeOwedClose(id, out long received, out string reason))
+        {
+            return false;
+        }
+
+        var output = new ArrayBufferWriter<byte>(64);
+        EnvelopeJson.WriteArray(output, [Envelope.Open(received, 0), Envelope.Close(reason)]);
+        exchange.ResponseHeaders.Set("Cache-Control", NoStore);
+        await exchange.RespondAsync(200, JsonType, output.WrittenMemory, cancellationToken).ConfigureAwait(false);
+        return true;
     }
 
     private async ValueTask<RealtimeError?> SendAsync(HttpExchange exchange, CancellationToken cancellationToken)
@@ -416,6 +437,13 @@ public sealed class RealtimeEndpoint : IAsyncDisposable
         session!.Close(RealtimeCloseReasons.Closed);
         exchange.StatusCode = 204;
         await exchange.CompleteAsync().ConfigureAwait(false);
+        return null;
+    }
+
+    /// <summary>The browser client: a static script, for any page (a script element sends no Origin to check).</summary>
+    private static async ValueTask<RealtimeError?> ServeBrowserScriptAsync(HttpExchange exchange, CancellationToken cancellationToken)
+    {
+        await BrowserScript.ServeAsync(exchange, cancellationToken).ConfigureAwait(false);
         return null;
     }
 

@@ -5,7 +5,8 @@ public static class RealtimeServerExtensions
 {
     /// <summary>
     /// Serves sessions under <paramref name="basePath"/> (e.g. <c>/realtime</c>: its
-    /// <c>negotiate</c>, <c>ws</c>, <c>sse</c>, <c>poll</c>, <c>send</c> and <c>close</c>), each
+    /// <c>negotiate</c>, <c>ws</c>, <c>sse</c>, <c>poll</c>, <c>send</c> and <c>close</c>, and the
+    /// browser client at <c>duplex.js</c>), each
     /// session with <paramref name="handler"/>, over every transport. The server's stop ends every
     /// session (<see cref="RealtimeCloseReasons.Shutdown"/>).
     /// </summary>

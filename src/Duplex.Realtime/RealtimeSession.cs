@@ -38,6 +38,7 @@ public sealed class RealtimeSession
     private long _ackTold;
     private string? _closeReason;
     private string? _presenceId;
+    private bool _closeTaken;
 
     internal RealtimeSession(string id, RealtimeOptions options, SessionRegistry registry, IDictionary<string, object?> items)
     {
@@ -515,6 +516,7 @@ public sealed class RealtimeSession
             if (_state == RealtimeSessionState.Closed)
             {
                 into.Add(Envelope.Close(_closeReason));
+                _closeTaken = true;
                 return true;
             }
 
@@ -548,6 +550,23 @@ public sealed class RealtimeSession
             }
 
             return false;
+        }
+    }
+
+    /// <summary>
+    /// Whether the session ended while no transport took its close envelope (docs/PROTOCOL.md §5:
+    /// then the next poll answer carries it), and what that answer says: the highest client
+    /// number received, and the reason. A session that never had a transport, expired, or ended
+    /// with the server has no client to tell.
+    /// </summary>
+    internal bool OwesClose(out long received, out string reason)
+    {
+        lock (_gate)
+        {
+            received = _inbox.Received;
+            reason = _closeReason ?? RealtimeCloseReasons.Closed;
+            return _state == RealtimeSessionState.Closed && !_closeTaken && _lastTransport is not null
+                && reason is not (RealtimeCloseReasons.Expired or RealtimeCloseReasons.Shutdown);
         }
     }
 

@@ -22,6 +22,9 @@ internal sealed class SessionRegistry : IAsyncDisposable
     private readonly ConcurrentDictionary<string, RealtimeSession> _live = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, long> _ended = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<(string Id, long EndedMs)> _endedOrder = new();
+
+    // Ended sessions whose close no transport took, while their ids are remembered (docs/PROTOCOL.md §5).
+    private readonly ConcurrentDictionary<string, (long Received, string Reason)> _owedCloses = new(StringComparer.Ordinal);
     private readonly RealtimeOptions _options;
     private readonly Timer _timer;
     private readonly long _endedMemoryMs;
@@ -80,6 +83,19 @@ internal sealed class SessionRegistry : IAsyncDisposable
 
     public bool TryGet(string id, out RealtimeSession? session) => _live.TryGetValue(id, out session);
 
+    /// <summary>Takes, once, the close an ended session still owes its client: the highest client number it received, and why it ended.</summary>
+    public bool TryTakeOwedClose(string id, out long received, out string reason)
+    {
+        if (_owedCloses.TryRemove(id, out (long Received, string Reason) owed))
+        {
+            (received, reason) = owed;
+            return true;
+        }
+
+        (received, reason) = (0, string.Empty);
+        return false;
+    }
+
     /// <summary>A session ended: it leaves the live table, its id is remembered as ended for a while.</summary>
     public void OnEnded(RealtimeSession session)
     {
@@ -98,6 +114,11 @@ internal sealed class SessionRegistry : IAsyncDisposable
             long now = Environment.TickCount64;
             _ended[session.Id] = now;
             _endedOrder.Enqueue((session.Id, now));
+            if (session.OwesClose(out long received, out string owed))
+            {
+                _owedCloses[session.Id] = (received, owed);
+            }
+
             Forget(now);
         }
     }
@@ -132,6 +153,7 @@ internal sealed class SessionRegistry : IAsyncDisposable
             if (_endedOrder.TryDequeue(out oldest) && _ended.TryGetValue(oldest.Id, out long at) && at == oldest.EndedMs)
             {
                 _ended.TryRemove(oldest.Id, out _);
+                _owedCloses.TryRemove(oldest.Id, out _);
             }
         }
     }

@@ -43,6 +43,22 @@ public sealed class SessionLifetimeTests
     }
 
     [Fact]
+    public async Task A_session_ended_between_two_polls_says_so_in_the_next_poll_answer_once_then_410()
+    {
+        await using RealtimeTestServer server = await RealtimeTestServer.StartAsync();
+        (string id, _) = await server.NegotiateAsync();
+        Assert.Equal(HttpStatusCode.OK, (await server.SendAsync(id, """[{"t":"m","s":1,"d":"x"}]""")).Status);
+        (HttpStatusCode first, string body) = await server.PollAsync(id, 0);
+        Assert.Equal(HttpStatusCode.OK, first);
+        Assert.Equal("""[{"t":"o","a":1,"w":1},{"t":"m","s":1,"d":"x"}]""", body);
+
+        await server.Endpoint.FindSession(id)!.CloseAsync();
+
+        Assert.Equal((HttpStatusCode.OK, """[{"t":"o","a":1,"w":0},{"t":"c","r":"closed"}]"""), await server.PollAsync(id, 1, wait: false));
+        Assert.Equal("session-expired", await ErrorAsync(server.PollAsync(id, 1, wait: false), HttpStatusCode.Gone));
+    }
+
+    [Fact]
     public async Task An_ended_id_is_forgotten_after_its_memory_and_then_unknown()
     {
         await using RealtimeTestServer server = await RealtimeTestServer.StartAsync(new RealtimeOptions { EndedSessionMemory = TimeSpan.FromMilliseconds(200) });

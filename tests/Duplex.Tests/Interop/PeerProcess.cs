@@ -282,6 +282,13 @@ public sealed class PeerProcess : IAsyncDisposable
         return document.RootElement.Clone();
     }
 
+    /// <summary>Writes one line to the peer's stdin (a peer that waits for the test's go-ahead reads it).</summary>
+    public async Task WriteLineAsync(string line)
+    {
+        await _process.StandardInput.WriteLineAsync(line).ConfigureAwait(false);
+        await _process.StandardInput.FlushAsync().ConfigureAwait(false);
+    }
+
     /// <summary>Waits for the peer to exit and for its output to be read; returns the exit code.</summary>
     public async Task<int> WaitForExitAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
     {
