@@ -323,9 +323,9 @@ public sealed class RealtimeChannels : IAsyncDisposable
             return;
         }
 
-        // Keys are the publisher's: the same key from two sessions is two publications.
-        string key = session.PresenceId + ":" + request.Key;
-        ChannelPublishResult result = await PublishCoreAsync(request.Channel, new ChannelPublishRequest(request.PayloadType, request.Payload, session.PresenceId, key), CancellationToken.None).ConfigureAwait(false);
+        // Keys are the channel's, not the session's: a client that lost its session publishes
+        // again from a new one with the same key and is still published once (PROTOCOL §10).
+        ChannelPublishResult result = await PublishCoreAsync(request.Channel, new ChannelPublishRequest(request.PayloadType, request.Payload, session.PresenceId, request.Key), CancellationToken.None).ConfigureAwait(false);
         session.TrySendChannel(ChannelWire.Acknowledged(request.RequestId, request.Channel, result.Epoch, result.Sequence));
     }
 

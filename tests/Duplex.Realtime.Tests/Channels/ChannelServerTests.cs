@@ -72,6 +72,25 @@ public sealed class ChannelServerTests
     }
 
     [Fact]
+    public async Task A_publish_retried_from_a_new_session_after_the_old_one_was_lost_is_published_once()
+    {
+        await using RealtimeTestServer server = await RealtimeTestServer.StartAsync();
+        await using ChannelPeer alice = await SubscribeAsync(server, "orders");
+        await alice.NextOpAsync("subscribed");
+        await using ChannelPeer lost = await ChannelPeer.ConnectAsync(server);
+        await lost.RequestAsync("""{"op":"pub","ch":"orders","k":"Xk3f9a1c-1","d":"buy"}""");
+        Assert.Equal(1, (await lost.NextOpAsync("ack")).GetProperty("q").GetInt64());
+
+        await using ChannelPeer renewed = await ChannelPeer.ConnectAsync(server);
+        await renewed.RequestAsync("""{"op":"pub","ch":"orders","k":"Xk3f9a1c-1","d":"buy"}""");
+        Assert.Equal(1, (await renewed.NextOpAsync("ack")).GetProperty("q").GetInt64());
+        await server.Endpoint.Channels.PublishTextAsync("orders", "next");
+
+        Assert.Equal("buy", (await alice.NextOpAsync("p")).GetProperty("d").GetString());
+        Assert.Equal(2, (await alice.NextOpAsync("p")).GetProperty("q").GetInt64());
+    }
+
+    [Fact]
     public async Task Resuming_from_a_cursor_gets_exactly_what_was_missed_then_live()
     {
         await using RealtimeTestServer server = await RealtimeTestServer.StartAsync();
