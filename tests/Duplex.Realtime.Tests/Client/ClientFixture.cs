@@ -135,6 +135,14 @@ internal static class Traffic
         ? (MessageType.Text, Encoding.UTF8.GetBytes($"message {i} ✓"))
         : (MessageType.Binary, [0xFF, 0x00, (byte)i, (byte)(i >> 8), 0xFE]);
 
+    public static string Describe(int i)
+    {
+        (MessageType type, byte[] data) = Message(i);
+        return Describe(type, data);
+    }
+
+    public static string Describe(MessageType type, ReadOnlySpan<byte> data) => $"{type} {Convert.ToHexString(data)}";
+
     public static async Task SendAsync(RealtimeClient client, int from, int count)
     {
         for (int i = from; i < from + count; i++)
