@@ -268,9 +268,9 @@ public sealed class RealtimeClient : IAsyncDisposable
         {
             return await _inbound.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (ChannelClosedException ex)
+        catch (ChannelClosedException)
         {
-            throw new RealtimeSessionClosedException($"The session is closed ({_closeReason ?? RealtimeCloseReasons.Closed}).", ex);
+            throw new RealtimeSessionClosedException(_closeReason ?? RealtimeCloseReasons.Closed);
         }
     }
 
