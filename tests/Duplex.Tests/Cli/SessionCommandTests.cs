@@ -183,6 +183,21 @@ public sealed class SessionCommandTests
     }
 
     [Fact]
+    public async Task Is_listed_in_help_with_its_options()
+    {
+        var (exit, stdout, _) = await CliHarness.RunAsync(["--help"]);
+        var (sessionExit, sessionHelp, _) = await CliHarness.RunAsync(["session", "--help"]);
+
+        Assert.Equal(0, exit);
+        Assert.Contains("session", stdout, StringComparison.Ordinal);
+        Assert.Equal(0, sessionExit);
+        foreach (string option in new[] { "--transport", "--proxy", "--json", "--no-renew", "long-polling" })
+        {
+            Assert.Contains(option, sessionHelp, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public async Task An_unknown_transport_is_a_usage_error()
     {
         var run = await SessionRun.RunAsync(["session", "http://127.0.0.1:1/realtime", "--transport", "carrier-pigeon"], []);
