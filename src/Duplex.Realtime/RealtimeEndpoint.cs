@@ -217,7 +217,7 @@ public sealed class RealtimeEndpoint : IAsyncDisposable
             case SessionLookup.Unknown:
                 return (RealtimeError.UnknownSession(), null, null);
             case SessionLookup.Ended:
-                return (RealtimeError.Expired(null), request, null);
+                return (RealtimeError.Expired(_registry.EndedReason(request.Session!)), request, null);
         }
 
         if (await AcceptAsync(exchange, kind, session, session!.Items).ConfigureAwait(false) is { } refused)

@@ -20,7 +20,7 @@ internal enum SessionLookup
 internal sealed class SessionRegistry : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, RealtimeSession> _live = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, long> _ended = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (long EndedMs, string Reason)> _ended = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<(string Id, long EndedMs)> _endedOrder = new();
 
     // Ended sessions whose close no transport took, while their ids are remembered (docs/PROTOCOL.md §5).
@@ -81,6 +81,9 @@ internal sealed class SessionRegistry : IAsyncDisposable
         return _ended.ContainsKey(id) ? SessionLookup.Ended : SessionLookup.Unknown;
     }
 
+    /// <summary>Why a remembered ended session ended (the 410's <c>reason</c>, docs/PROTOCOL.md §5), or null.</summary>
+    public string? EndedReason(string id) => _ended.TryGetValue(id, out (long EndedMs, string Reason) ended) ? ended.Reason : null;
+
     public bool TryGet(string id, out RealtimeSession? session) => _live.TryGetValue(id, out session);
 
     /// <summary>Takes, once, the close an ended session still owes its client: the highest client number it received, and why it ended.</summary>
@@ -112,7 +115,7 @@ internal sealed class SessionRegistry : IAsyncDisposable
         if (_options.MaxEndedSessionsRemembered > 0 && _endedMemoryMs > 0)
         {
             long now = Environment.TickCount64;
-            _ended[session.Id] = now;
+            _ended[session.Id] = (now, reason);
             _endedOrder.Enqueue((session.Id, now));
             if (session.OwesClose(out long received, out string owed))
             {
@@ -150,7 +153,7 @@ internal sealed class SessionRegistry : IAsyncDisposable
         while (_endedOrder.TryPeek(out (string Id, long EndedMs) oldest)
             && (now - oldest.EndedMs > _endedMemoryMs || _endedOrder.Count > _options.MaxEndedSessionsRemembered))
         {
-            if (_endedOrder.TryDequeue(out oldest) && _ended.TryGetValue(oldest.Id, out long at) && at == oldest.EndedMs)
+            if (_endedOrder.TryDequeue(out oldest) && _ended.TryGetValue(oldest.Id, out (long EndedMs, string Reason) at) && at.EndedMs == oldest.EndedMs)
             {
                 _ended.TryRemove(oldest.Id, out _);
                 _owedCloses.TryRemove(oldest.Id, out _);
