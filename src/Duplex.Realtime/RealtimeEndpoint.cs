@@ -350,14 +350,14 @@ public sealed class RealtimeEndpoint : IAsyncDisposable
         (RealtimeError? error, RealtimeRequest? request, RealtimeSession? session) = await OpenAsync(exchange, RealtimeRequestKind.Transport).ConfigureAwait(false);
         if (error is not null)
         {
-            return error.Status == 410 && request is not null && await AnswerOwedCloseAsync(exchange, request.Session!, cancellationToken).ConfigureAwait(false) ? null : error;
+            return error.Status == 410 && request is not null && await AnswerOwedCloseAsync(exchange, request.Session!, request.Ack, cancellationToken).ConfigureAwait(false) ? null : error;
         }
 
         RealtimeTransport kind = request!.WaitZero ? RealtimeTransport.Polling : RealtimeTransport.LongPolling;
         if (Attach(session!, kind, request.Ack, out TransportLease? lease, out _) is { } refused)
         {
             // The session ended just now: its id is refused already, or its close is still owed.
-            return refused.Status == 410 && await AnswerOwedCloseAsync(exchange, session!.Id, cancellationToken).ConfigureAwait(false) ? null : refused;
+            return refused.Status == 410 && await AnswerOwedCloseAsync(exchange, session!.Id, request.Ack, cancellationToken).ConfigureAwait(false) ? null : refused;
         }
 
         await PollTransport.AnswerAsync(this, session!, lease!, exchange, hold: !request.WaitZero, cancellationToken).ConfigureAwait(false);
@@ -369,15 +369,27 @@ public sealed class RealtimeEndpoint : IAsyncDisposable
     /// two long polls) tells its client in the next poll answer, <c>o</c> then <c>c</c>, once; only
     /// then is its id refused. False when nothing is owed.
     /// </summary>
-    private async ValueTask<bool> AnswerOwedCloseAsync(HttpExchange exchange, string id, CancellationToken cancellationToken)
+    private async ValueTask<bool> AnswerOwedCloseAsync(HttpExchange exchange, string id, long ack, CancellationToken cancellationToken)
     {
-        if (!_registry.TryTakeOwedClose(id, out long received, out string reason))
+        if (!_registry.TryTakeOwedClose(id, out OwedClose? owed))
         {
             return false;
         }
 
+        // o, the messages sent before the close that this poll's ack does not cover, then c.
+        var envelopes = new List<Envelope>();
+        foreach (Sessions.OutboxEntry entry in owed.Pending)
+        {
+            if (entry.Sequence > ack)
+            {
+                envelopes.Add(RealtimeSession.ToEnvelope(entry, null));
+            }
+        }
+
+        envelopes.Insert(0, Envelope.Open(owed.Received, envelopes.Count));
+        envelopes.Add(Envelope.Close(owed.Reason));
         var output = new ArrayBufferWriter<byte>(64);
-        EnvelopeJson.WriteArray(output, [Envelope.Open(received, 0), Envelope.Close(reason)]);
+        EnvelopeJson.WriteArray(output, envelopes.ToArray());
         exchange.ResponseHeaders.Set("Cache-Control", NoStore);
         await exchange.RespondAsync(200, JsonType, output.WrittenMemory, cancellationToken).ConfigureAwait(false);
         return true;

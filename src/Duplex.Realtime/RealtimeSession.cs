@@ -260,8 +260,10 @@ public sealed class RealtimeSession
 
     /// <summary>
     /// Ends the session: the client is told (<c>c</c> with <paramref name="reason"/>, default
-    /// <see cref="RealtimeCloseReasons.Closed"/>) on its transport if it has one, and the id is
-    /// refused from now on. Messages it has not acknowledged are dropped.
+    /// <see cref="RealtimeCloseReasons.Closed"/>) on its transport if it has one, after the
+    /// messages sent before it that the transport has not carried yet (so a "bye" then a close
+    /// arrives as both); and the id is refused from now on. A client without a transport at that
+    /// moment learns of the end when it comes back (its messages not yet received are then lost).
     /// </summary>
     public ValueTask CloseAsync(string? reason = null)
     {
@@ -513,15 +515,26 @@ public sealed class RealtimeSession
     {
         lock (_gate)
         {
+            long? ack = acknowledgements ? _inbox.Received : null;
             if (_state == RealtimeSessionState.Closed)
             {
+                if (_closeReason is RealtimeCloseReasons.Closed or RealtimeCloseReasons.Shutdown)
+                {
+                    // What the application sent before it ended the session goes first (a "bye"
+                    // then a close arrives as both), on the transport the client has now.
+                    foreach (OutboxEntry entry in _outbox.After(lease.SentUpTo))
+                    {
+                        into.Add(ToEnvelope(entry, ack));
+                        lease.SentUpTo = entry.Sequence;
+                    }
+                }
+
                 into.Add(Envelope.Close(_closeReason));
                 _closeTaken = true;
                 return true;
             }
 
             long bytes = 0;
-            long? ack = acknowledgements ? _inbox.Received : null;
             foreach (OutboxEntry entry in _outbox.After(lease.SentUpTo))
             {
                 if (into.Count > 0 && bytes + entry.Payload.Length > maxBytes)
@@ -530,11 +543,7 @@ public sealed class RealtimeSession
                 }
 
                 bytes += entry.Payload.Length;
-                into.Add(entry.Kind == EnvelopeType.Channel
-                    ? Envelope.Channel(entry.Sequence, entry.Payload, ack)
-                    : entry.Type == MessageType.Text && ack.HasValue
-                    ? Envelope.Message(entry.Sequence, entry.Type, entry.Payload, ack)
-                    : Envelope.Message(entry.Sequence, entry.Type, entry.Payload));
+                into.Add(ToEnvelope(entry, ack));
                 lease.SentUpTo = entry.Sequence;
             }
 
@@ -559,14 +568,16 @@ public sealed class RealtimeSession
     /// number received, and the reason. A session that never had a transport, expired, or ended
     /// with the server has no client to tell.
     /// </summary>
-    internal bool OwesClose(out long received, out string reason)
+    internal bool OwesClose(out long received, out string reason, out OutboxEntry[] pending)
     {
         lock (_gate)
         {
             received = _inbox.Received;
             reason = _closeReason ?? RealtimeCloseReasons.Closed;
-            return _state == RealtimeSessionState.Closed && !_closeTaken && _lastTransport is not null
+            bool owes = _state == RealtimeSessionState.Closed && !_closeTaken && _lastTransport is not null
                 && reason is not (RealtimeCloseReasons.Expired or RealtimeCloseReasons.Shutdown);
+            pending = owes && reason == RealtimeCloseReasons.Closed ? [.. _outbox.After(0)] : [];
+            return owes;
         }
     }
 
@@ -612,6 +623,13 @@ public sealed class RealtimeSession
             _registry.Log.HandlerFailed(ex, "TransportChanged");
         }
     }
+
+    internal static Envelope ToEnvelope(in OutboxEntry entry, long? ack) =>
+        entry.Kind == EnvelopeType.Channel
+            ? Envelope.Channel(entry.Sequence, entry.Payload, ack)
+            : entry.Type == MessageType.Text && ack.HasValue
+            ? Envelope.Message(entry.Sequence, entry.Type, entry.Payload, ack)
+            : Envelope.Message(entry.Sequence, entry.Type, entry.Payload);
 
     /// <summary>Wakes every waiting writer; under the gate.</summary>
     private void Pulse()

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Duplex.Realtime.Protocol;
+using Duplex.Realtime.Sessions;
 
 namespace Duplex.Realtime.Server;
 
@@ -24,7 +25,7 @@ internal sealed class SessionRegistry : IAsyncDisposable
     private readonly ConcurrentQueue<(string Id, long EndedMs)> _endedOrder = new();
 
     // Ended sessions whose close no transport took, while their ids are remembered (docs/PROTOCOL.md §5).
-    private readonly ConcurrentDictionary<string, (long Received, string Reason)> _owedCloses = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, OwedClose> _owedCloses = new(StringComparer.Ordinal);
     private readonly RealtimeOptions _options;
     private readonly Timer _timer;
     private readonly long _endedMemoryMs;
@@ -86,18 +87,13 @@ internal sealed class SessionRegistry : IAsyncDisposable
 
     public bool TryGet(string id, out RealtimeSession? session) => _live.TryGetValue(id, out session);
 
-    /// <summary>Takes, once, the close an ended session still owes its client: the highest client number it received, and why it ended.</summary>
-    public bool TryTakeOwedClose(string id, out long received, out string reason)
-    {
-        if (_owedCloses.TryRemove(id, out (long Received, string Reason) owed))
-        {
-            (received, reason) = owed;
-            return true;
-        }
-
-        (received, reason) = (0, string.Empty);
-        return false;
-    }
+    /// <summary>
+    /// Takes, once, the close an ended session still owes its client: the highest client number
+    /// it received, why it ended, and the messages it sent before ending that the client had not
+    /// acknowledged (an application's "bye" before its close).
+    /// </summary>
+    public bool TryTakeOwedClose(string id, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out OwedClose? owed) =>
+        _owedCloses.TryRemove(id, out owed);
 
     /// <summary>A session ended: it leaves the live table, its id is remembered as ended for a while.</summary>
     public void OnEnded(RealtimeSession session)
@@ -117,9 +113,9 @@ internal sealed class SessionRegistry : IAsyncDisposable
             long now = Environment.TickCount64;
             _ended[session.Id] = (now, reason);
             _endedOrder.Enqueue((session.Id, now));
-            if (session.OwesClose(out long received, out string owed))
+            if (session.OwesClose(out long received, out string owed, out OutboxEntry[] pending))
             {
-                _owedCloses[session.Id] = (received, owed);
+                _owedCloses[session.Id] = new OwedClose(received, owed, pending);
             }
 
             Forget(now);
@@ -161,3 +157,6 @@ internal sealed class SessionRegistry : IAsyncDisposable
         }
     }
 }
+
+/// <summary>The close an ended session owes its client (docs/PROTOCOL.md §5), with the messages sent before it.</summary>
+internal sealed record OwedClose(long Received, string Reason, OutboxEntry[] Pending);

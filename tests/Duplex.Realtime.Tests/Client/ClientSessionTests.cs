@@ -134,6 +134,35 @@ public sealed class ClientSessionTests
 
     [Theory]
     [MemberData(nameof(ClientTransportTests.Transports), MemberType = typeof(ClientTransportTests))]
+    public async Task Messages_the_handler_sends_right_before_it_closes_arrive_before_the_close(RealtimeTransport transport)
+    {
+        await using ClientFixture fixture = await ClientFixture.StartAsync(handler: async (session, ct) =>
+        {
+            await session.ReceiveAsync(ct);
+            for (int i = 1; i <= 3; i++)
+            {
+                await session.SendTextAsync($"bye {i}", ct);
+            }
+
+            await session.CloseAsync();
+        });
+        var events = new EventLog();
+        RealtimeClient client = fixture.Client(ClientFixture.ClientOptions(transport), events);
+        await client.ConnectAsync().Within("connect");
+        await client.SendTextAsync("hello").Within("send");
+
+        var received = new List<string>();
+        await foreach (RealtimeMessage message in client.ReadMessagesAsync().WithCancellation(Bounded.Token()))
+        {
+            received.Add(message.Text);
+        }
+
+        Assert.Equal(["bye 1", "bye 2", "bye 3"], received);
+        Assert.Equal("closed", (await events.WaitAsync(RealtimeClientEventKind.Closed)).Reason);
+    }
+
+    [Theory]
+    [MemberData(nameof(ClientTransportTests.Transports), MemberType = typeof(ClientTransportTests))]
     public async Task The_servers_close_ends_the_client_with_its_reason_after_the_last_messages(RealtimeTransport transport)
     {
         await using ClientFixture fixture = await ClientFixture.StartAsync(handler: async (session, ct) =>
