@@ -63,7 +63,8 @@ public sealed partial class ReadmeExamplesTests
         string[] platform = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator);
         return [.. platform.Select(p => MetadataReference.CreateFromFile(p)),
             MetadataReference.CreateFromFile(typeof(DuplexServer).Assembly.Location),
-            MetadataReference.CreateFromFile(typeof(CloseStatus).Assembly.Location)];
+            MetadataReference.CreateFromFile(typeof(CloseStatus).Assembly.Location),
+            MetadataReference.CreateFromFile(typeof(Duplex.Realtime.RealtimeEndpoint).Assembly.Location)];
     }
 
     private static string FindReadme()
