@@ -12,15 +12,16 @@ public sealed class PublicApiTests
     private static readonly string[] ImportedBeside =
     [
         "System", "System.Collections.Generic", "System.IO", "System.Linq", "System.Net.Http", "System.Net.Http.Json",
-        "System.Threading", "System.Threading.Tasks", "System.Net.WebSockets",
+        "System.Threading", "System.Threading.Tasks", "System.Threading.Channels", "System.Net.WebSockets",
         "Microsoft.AspNetCore.Builder", "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Http", "Microsoft.AspNetCore.Routing",
         "Microsoft.Extensions.Configuration", "Microsoft.Extensions.DependencyInjection", "Microsoft.Extensions.Hosting", "Microsoft.Extensions.Logging",
     ];
 
+    /// <summary>The public types an application imports with <c>using Duplex;</c>, <c>using Duplex.Realtime;</c> and <c>using Duplex.Realtime.Channels;</c>.</summary>
     private static IEnumerable<Type> DuplexNamespaceTypes() =>
-        new[] { typeof(DuplexServer).Assembly, typeof(CloseStatus).Assembly }
+        new[] { typeof(DuplexServer).Assembly, typeof(CloseStatus).Assembly, typeof(Duplex.Realtime.RealtimeEndpoint).Assembly }
             .SelectMany(a => a.GetExportedTypes())
-            .Where(t => t.Namespace == "Duplex" && !t.IsNested);
+            .Where(t => t.Namespace is "Duplex" or "Duplex.Realtime" or "Duplex.Realtime.Channels" && !t.IsNested);
 
     [Fact]
     public void No_type_in_the_Duplex_namespace_shares_a_name_with_one_an_aspnetcore_or_websocket_app_imports()
@@ -28,7 +29,7 @@ public sealed class PublicApiTests
         // Load the assemblies of the shared framework that hold those namespaces.
         Type[] anchors =
         [
-            typeof(System.Net.WebSockets.WebSocket), typeof(System.Net.Http.HttpClient), typeof(System.Net.Http.Json.JsonContent),
+            typeof(System.Net.WebSockets.WebSocket), typeof(System.Threading.Channels.Channel), typeof(System.Net.Http.HttpClient), typeof(System.Net.Http.Json.JsonContent),
             typeof(Microsoft.AspNetCore.Builder.WebApplication), typeof(Microsoft.AspNetCore.Builder.WebSocketOptions),
             typeof(Microsoft.AspNetCore.Http.HttpContext), typeof(Microsoft.AspNetCore.Http.HttpResponse), typeof(Microsoft.AspNetCore.Http.Results),
             typeof(Microsoft.AspNetCore.Http.WebSocketAcceptContext), typeof(Microsoft.AspNetCore.Routing.RouteOptions),
