@@ -341,7 +341,7 @@ public sealed class RealtimeEndpoint : IAsyncDisposable
             return refused;
         }
 
-        await new EventStreamTransport(this, session!, lease!, exchange).RunAsync(open, cancellationToken).ConfigureAwait(false);
+        await new EventStreamTransport(this, session!, lease!, exchange, request!.HeartbeatEvents).RunAsync(open, cancellationToken).ConfigureAwait(false);
         return null;
     }
 

@@ -15,15 +15,21 @@ internal sealed class EventStreamTransport
     /// <summary>How soon an EventSource retries after the stream drops: 1 s.</summary>
     private static ReadOnlySpan<byte> Preamble => "retry: 1000\n\n"u8;
 
-    private static ReadOnlySpan<byte> HeartbeatComment => ": h\n\n"u8;
+    private static readonly byte[] HeartbeatComment = ": h\n\n"u8.ToArray();
+
+    /// <summary>The heartbeat as an event (<c>hb=event</c>), for clients that cannot see comments.</summary>
+    private static readonly byte[] HeartbeatEvent = "data: {\"t\":\"h\"}\n\n"u8.ToArray();
+
+    private readonly byte[] _heartbeat;
 
     private readonly RealtimeEndpoint _endpoint;
     private readonly RealtimeSession _session;
     private readonly TransportLease _lease;
     private readonly HttpExchange _exchange;
 
-    public EventStreamTransport(RealtimeEndpoint endpoint, RealtimeSession session, TransportLease lease, HttpExchange exchange)
+    public EventStreamTransport(RealtimeEndpoint endpoint, RealtimeSession session, TransportLease lease, HttpExchange exchange, bool heartbeatEvents = false)
     {
+        _heartbeat = heartbeatEvents ? HeartbeatEvent : HeartbeatComment;
         _endpoint = endpoint;
         _session = session;
         _lease = lease;
@@ -57,7 +63,7 @@ internal sealed class EventStreamTransport
 
                 if (!ready)
                 {
-                    Write(output, HeartbeatComment);
+                    Write(output, _heartbeat);
                     await FlushAsync(output, ended.Token).ConfigureAwait(false);
                     continue;
                 }

@@ -5,7 +5,7 @@ using Duplex.Realtime.Protocol;
 
 namespace Duplex.Realtime.Server;
 
-/// <summary>The query of a realtime request, read once and checked (docs/PROTOCOL.md §1): <c>v</c>, <c>session</c>, <c>ack</c>, <c>wait</c>.</summary>
+/// <summary>The query of a realtime request, read once and checked (docs/PROTOCOL.md §1): <c>v</c>, <c>session</c>, <c>ack</c>, <c>wait</c>, <c>hb</c>.</summary>
 internal sealed class RealtimeRequest
 {
     private RealtimeRequest(NameValueCollection query) => Query = query;
@@ -17,6 +17,9 @@ internal sealed class RealtimeRequest
     public long Ack { get; private set; }
 
     public bool WaitZero { get; private set; }
+
+    /// <summary>On <c>sse</c>: heartbeats as <c>{"t":"h"}</c> events rather than comment lines (<c>hb=event</c>: a browser's EventSource hides comments).</summary>
+    public bool HeartbeatEvents { get; private set; }
 
     /// <summary>Reads and checks the query; on a fault, the error to answer with.</summary>
     public static RealtimeError? TryRead(HttpExchange exchange, bool needsSession, out RealtimeRequest request)
@@ -66,6 +69,16 @@ internal sealed class RealtimeRequest
             }
 
             request.WaitZero = true;
+        }
+
+        if (query["hb"] is { } hb)
+        {
+            if (hb is not ("event" or "comment"))
+            {
+                return RealtimeError.Malformed("hb is event or comment");
+            }
+
+            request.HeartbeatEvents = hb == "event";
         }
 
         return null;

@@ -38,8 +38,11 @@ public sealed class HttpTransportTests
         Assert.Equal("id: 2", await reader.ReadLineAsync(Bounded.Token()));
     }
 
-    [Fact]
-    public async Task Event_stream_sends_a_comment_after_each_silent_heartbeat_interval()
+    [Theory]
+    [InlineData("", ": h")]
+    [InlineData("&hb=comment", ": h")]
+    [InlineData("&hb=event", "data: {\"t\":\"h\"}")]
+    public async Task Event_stream_sends_a_heartbeat_after_each_silent_interval_as_a_comment_or_as_the_event_asked_for(string query, string heartbeat)
     {
         await using RealtimeTestServer server = await RealtimeTestServer.StartAsync(new RealtimeOptions
         {
@@ -48,7 +51,7 @@ public sealed class HttpTransportTests
             PollInterval = TimeSpan.FromMilliseconds(100),
         });
         (string session, _) = await server.NegotiateAsync();
-        using HttpResponseMessage response = await server.Http.SendAsync(new HttpRequestMessage(HttpMethod.Get, $"sse?v=1&session={session}"), HttpCompletionOption.ResponseHeadersRead, Bounded.Token());
+        using HttpResponseMessage response = await server.Http.SendAsync(new HttpRequestMessage(HttpMethod.Get, $"sse?v=1&session={session}{query}"), HttpCompletionOption.ResponseHeadersRead, Bounded.Token());
         using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(Bounded.Token()));
 
         // The client shows it is alive as docs/PROTOCOL.md §6 asks: an acknowledgement sent now and then.
@@ -68,7 +71,7 @@ public sealed class HttpTransportTests
             lines.Add(await reader.ReadLineAsync(Bounded.Token()));
         }
 
-        Assert.Equal(": h", await reader.ReadLineAsync(Bounded.Token()).AsTask().Within("a heartbeat comment"));
+        Assert.Equal(heartbeat, await reader.ReadLineAsync(Bounded.Token()).AsTask().Within("a heartbeat"));
         await stop.CancelAsync();
         await alive;
     }

@@ -116,6 +116,7 @@ public sealed class RefusalTests
     [InlineData("poll?v=1&ack=0", HttpStatusCode.BadRequest, "malformed-request")]
     [InlineData("poll?session=AAAAAAAAAAAAAAAAAAAAAA", HttpStatusCode.BadRequest, "unsupported-version")]
     [InlineData("sse?v=1&session=AAAAAAAAAAAAAAAAAAAAAA&session=AAAAAAAAAAAAAAAAAAAAAA", HttpStatusCode.BadRequest, "malformed-request")]
+    [InlineData("sse?v=1&session=AAAAAAAAAAAAAAAAAAAAAA&hb=sometimes", HttpStatusCode.BadRequest, "malformed-request")]
     [InlineData("ws?v=1&session=AAAAAAAAAAAAAAAAAAAAAA", (HttpStatusCode)426, "upgrade-required")]
     public async Task Requests_without_a_valid_live_session_are_refused_with_a_clear_status(string url, HttpStatusCode status, string error)
     {
