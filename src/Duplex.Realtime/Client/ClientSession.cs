@@ -17,6 +17,7 @@ internal sealed class ClientSession
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private TaskCompletionSource _room = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _ackSent;
+    private long _firstUnackedMs;
 
     public ClientSession(NegotiateAnswer answer, int? maxOfflineMessages)
     {
@@ -62,6 +63,40 @@ internal sealed class ClientSession
             {
                 return _outbox.Acknowledged;
             }
+        }
+    }
+
+    /// <summary>
+    /// How long an acknowledgement with nothing to ride on may wait for more messages to cover
+    /// (PROTOCOL §4 allows up to a heartbeat interval): a quarter of the interval, at most 250 ms.
+    /// Acknowledging every message alone costs a frame each on WebSocket and a POST each on SSE.
+    /// </summary>
+    public TimeSpan AckDelay => TimeSpan.FromMilliseconds(Math.Min(250, Answer.Heartbeat.TotalMilliseconds / 4));
+
+    /// <summary>How many unacknowledged messages make an acknowledgement go at once (a quarter of the server's queue bound, at most 64).</summary>
+    public int AckBurst => Math.Clamp(Answer.MaxQueuedMessages / 4, 1, 64);
+
+    /// <summary>
+    /// How long until an acknowledgement alone is due: <see cref="TimeSpan.Zero"/> when it is due
+    /// now (the delay passed, or a burst arrived), infinite when nothing is to be acknowledged.
+    /// </summary>
+    public TimeSpan PureAckWait()
+    {
+        lock (_gate)
+        {
+            long unacked = _inbox.Received - _ackSent;
+            if (unacked <= 0)
+            {
+                return Timeout.InfiniteTimeSpan;
+            }
+
+            if (unacked >= AckBurst)
+            {
+                return TimeSpan.Zero;
+            }
+
+            double left = AckDelay.TotalMilliseconds - (Environment.TickCount64 - _firstUnackedMs);
+            return left <= 0 ? TimeSpan.Zero : TimeSpan.FromMilliseconds(left);
         }
     }
 
@@ -135,6 +170,11 @@ internal sealed class ClientSession
     {
         lock (_gate)
         {
+            if (_inbox.Received == _ackSent)
+            {
+                _firstUnackedMs = Environment.TickCount64;
+            }
+
             _inbox.Accept(sequence);
         }
 

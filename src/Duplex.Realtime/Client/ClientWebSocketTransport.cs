@@ -151,7 +151,8 @@ internal sealed class ClientWebSocketTransport(RealtimeClient client, ClientSess
             // The first pass sends what waits already (queued offline, or not acknowledged before the drop).
             if (!first)
             {
-                await Session.WaitAsync(Timeout.InfiniteTimeSpan, cancellationToken).ConfigureAwait(false);
+                // Woken by a message to send or a delivery; an acknowledgement alone waits its short delay.
+                await Session.WaitAsync(Session.PureAckWait(), cancellationToken).ConfigureAwait(false);
             }
 
             while (true)
@@ -197,7 +198,7 @@ internal sealed class ClientWebSocketTransport(RealtimeClient client, ClientSess
                 }
             }
 
-            if (Session.AckDue)
+            if (Session.PureAckWait() == TimeSpan.Zero)
             {
                 long ack = Session.Received;
                 await SendJsonAsync(json, Envelope.Acknowledge(ack), cancellationToken).ConfigureAwait(false);

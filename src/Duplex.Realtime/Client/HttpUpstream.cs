@@ -23,31 +23,50 @@ internal sealed class HttpUpstream(RealtimeClient client, ClientSession session,
     {
         var batch = new List<OutboxEntry>();
         TimeSpan interval = heartbeats ? session.Answer.Heartbeat : Timeout.InfiniteTimeSpan;
+        long lastSendMs = Environment.TickCount64;
         for (bool first = true; ; first = false)
         {
             // The first pass sends what waits already (queued offline, or not acknowledged before the drop).
-            bool woken = first || await session.WaitAsync(interval, cancellationToken).ConfigureAwait(false);
-            bool idleBeat = !woken;
+            if (!first)
+            {
+                await session.WaitAsync(NextWait(interval, lastSendMs), cancellationToken).ConfigureAwait(false);
+            }
+
             while (true)
             {
                 batch.Clear();
                 session.Collect(0, session.Answer.MaxSendBytes - 64, session.Answer.MaxQueuedMessages - 1, batch);
 
-                // On the polling transports a poll carries the acknowledgement; on SSE only a send does.
-                bool ack = heartbeats ? session.AckDue || idleBeat : false;
+                // On the polling transports a poll carries the acknowledgement; on SSE only a send
+                // does: one alone once its short delay passed (more messages may come to share it),
+                // and one after each heartbeat interval with nothing else sent (PROTOCOL §6).
+                bool ack = heartbeats && (session.PureAckWait() == TimeSpan.Zero || Environment.TickCount64 - lastSendMs >= interval.TotalMilliseconds);
                 if (batch.Count == 0 && !ack)
                 {
                     break;
                 }
 
                 await SendAsync(cancellationToken).ConfigureAwait(false);
-                idleBeat = false;
+                lastSendMs = Environment.TickCount64;
                 if (batch.Count == 0)
                 {
                     break;
                 }
             }
         }
+    }
+
+    /// <summary>Until the next heartbeat send or the pending acknowledgement's deadline, whichever comes first.</summary>
+    private TimeSpan NextWait(TimeSpan interval, long lastSendMs)
+    {
+        if (!heartbeats)
+        {
+            return Timeout.InfiniteTimeSpan;
+        }
+
+        double beat = Math.Max(0, interval.TotalMilliseconds - (Environment.TickCount64 - lastSendMs));
+        TimeSpan ack = session.PureAckWait();
+        return ack == Timeout.InfiniteTimeSpan || ack.TotalMilliseconds > beat ? TimeSpan.FromMilliseconds(beat) : ack;
     }
 
     /// <summary>POSTs what is unacknowledged (and the acknowledgement), again on a failure, a lost answer or a 409, a bounded number of times.</summary>

@@ -8,6 +8,54 @@ namespace Duplex.Realtime.Tests.Client;
 public sealed class ClientHeartbeatAndStatisticsTests
 {
     [Fact]
+    public async Task On_an_event_stream_messages_arriving_one_by_one_share_acknowledgements_rather_than_a_post_each()
+    {
+        // Twenty messages 20 ms apart: acknowledged at once, that would be a POST each.
+        await using ClientFixture fixture = await ClientFixture.StartAsync(handler: async (session, ct) =>
+        {
+            await session.ReceiveAsync(ct);
+            for (int i = 0; i < 20; i++)
+            {
+                await session.SendTextAsync($"tick {i}", ct);
+                await Task.Delay(20, ct);
+            }
+
+            await session.ReceiveAsync(ct);
+        });
+        int sends = 0;
+        var options = new RealtimeClientOptions
+        {
+            Transports = [RealtimeTransport.ServerSentEvents],
+            WrapHttpHandler = inner => new ObservingHandler(inner, request =>
+            {
+                if (request.RequestUri!.AbsolutePath.EndsWith("/send", StringComparison.Ordinal))
+                {
+                    Interlocked.Increment(ref sends);
+                }
+
+                return Task.CompletedTask;
+            }),
+        };
+        RealtimeClient client = fixture.Client(options);
+        await client.ConnectAsync().Within("connect");
+        await client.SendTextAsync("go").Within("go");
+        for (int i = 0; i < 20; i++)
+        {
+            Assert.Equal($"tick {i}", (await client.ReceiveAsync(Bounded.Token()).Within("a tick")).Text);
+        }
+
+        RealtimeSession server = fixture.Server.Endpoint.Sessions.Single();
+        using var timeout = new CancellationTokenSource(Bounded.Default);
+        while (server.PendingCount > 0 && !timeout.IsCancellationRequested)
+        {
+            await Task.Delay(20, CancellationToken.None);
+        }
+
+        Assert.Equal(0, server.PendingCount);
+        Assert.InRange(Volatile.Read(ref sends), 1, 10);
+    }
+
+    [Fact]
     public async Task An_idle_event_stream_session_sends_an_acknowledgement_alone_each_interval_and_stays_up()
     {
         // The server drops a transport whose client is silent for two intervals; the client's idle sends keep it.
