@@ -59,7 +59,7 @@ public sealed class ClientHeartbeatAndStatisticsTests
     public async Task An_idle_event_stream_session_sends_an_acknowledgement_alone_each_interval_and_stays_up()
     {
         // The server drops a transport whose client is silent for two intervals; the client's idle sends keep it.
-        await using ClientFixture fixture = await ClientFixture.StartAsync(ClientFixture.FastOptions(heartbeat: TimeSpan.FromMilliseconds(400)));
+        await using ClientFixture fixture = await ClientFixture.StartAsync(ClientFixture.FastOptions(heartbeat: TimeSpan.FromSeconds(1)));
         var idleSends = new ConcurrentQueue<string>();
         var threeSends = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var events = new EventLog();
