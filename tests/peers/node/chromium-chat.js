@@ -9,7 +9,9 @@
 // page must show every one of them, once, in order, after the first two. Then they talk both ways,
 // Bob leaves (the Leave button) and Alice's page must show him gone.
 //
-// usage: node chromium-chat.js ALICE_URL BOB_URL [--while N] [--screenshots DIR] [--timeout SECONDS] [--chromium PATH]
+// usage: node chromium-chat.js ALICE_URL BOB_URL [--while N] [--screenshots DIR] [--prefix NAME] [--timeout SECONDS] [--chromium PATH]
+// With --screenshots, the pages are saved there as PNGs: NAME-reconnecting.png (Bob away), NAME-bob.png
+// (Bob back, with everything), NAME-alice.png (after Bob left); NAME is chat unless --prefix says.
 // The URLs are chat.html's with ?transport=T&room=R (the names are added here).
 // Prints one JSON line, {"ok":true,...} or {"ok":false,"error":"..."}, and exits 0 or 1.
 
@@ -22,6 +24,7 @@ const [aliceUrl, bobUrl] = positional;
 const timeoutMs = intOption(options, 'timeout', 60) * 1000;
 const whileAway = intOption(options, 'while', 5);
 const screenshots = options.screenshots || null;
+const prefix = options.prefix || 'chat';
 const executablePath = chromiumPath(options);
 if (!aliceUrl || !bobUrl) {
   printResult({ ok: false, error: 'usage: chromium-chat.js ALICE_URL BOB_URL [--while N] [--screenshots DIR]' });
@@ -78,7 +81,7 @@ function waitForMembers(page, names) {
 
 async function shoot(page, name) {
   if (!screenshots) return null;
-  const file = path.join(screenshots, name);
+  const file = path.join(screenshots, `${prefix}-${name}`);
   await page.screenshot({ path: file, fullPage: true });
   return file;
 }
@@ -133,7 +136,7 @@ async function main() {
     for (let i = 1; i <= whileAway; i++) meanwhile.push(`while you were away ${i}`);
     for (const text of meanwhile) await say(alice, text);
     await waitForTexts(alice, meanwhile);
-    result.shots.push(await shoot(bob, 'chat-reconnecting.png'));
+    result.shots.push(await shoot(bob, 'reconnecting.png'));
     result.bobShowsBeforeComingBack = (await texts(bob)).length;
 
     result.step = 'bob comes back';
@@ -145,14 +148,14 @@ async function main() {
     await waitForTexts(bob, ['back again, thanks']);
     result.bobTexts = await texts(bob);
     result.aliceTexts = await texts(alice);
-    result.shots.push(await shoot(bob, 'chat-bob.png'));
+    result.shots.push(await shoot(bob, 'bob.png'));
 
     result.step = 'bob leaves';
     await bob.click('#leave');
     await waitForMembers(alice, ['Alice']);
     result.membersAfterLeave = await members(alice);
     result.aliceNotices = await alice.$$eval('#messages li.notice', (items) => items.map((i) => i.textContent));
-    result.shots.push(await shoot(alice, 'chat-alice.png'));
+    result.shots.push(await shoot(alice, 'alice.png'));
     result.shots = result.shots.filter((s) => s !== null);
     if (browserLog.length > 0) return Object.assign(result, { error: 'the pages raised errors', browserLog });
     result.ok = true;
