@@ -79,6 +79,7 @@ public sealed class BrowserChannelTests(ITestOutputHelper output)
         Assert.Empty(shortChannel.GetProperty("other").EnumerateArray());
         Assert.Empty(feed.GetProperty("other").EnumerateArray());
         Assert.Equal(["unsubscribed", "unsubscribed", "unsubscribed", "unsubscribed"], Strings(result.Json, "afterClose"));
+        Assert.True(result.Json.GetProperty("presence").GetProperty("same").GetBoolean(), result.Json.GetProperty("presence").ToString());
 
         // The session lost is not the one the pages went on with.
         Assert.DoesNotContain(server.Endpoint.Sessions, s => s.Id == first.Id);
@@ -99,6 +100,11 @@ public sealed class BrowserChannelTests(ITestOutputHelper output)
             {
                 Authorize = context =>
                 {
+                    if (context.Channel == "secret")
+                    {
+                        return ValueTask.FromResult(false);
+                    }
+
                     if (context.Access == ChannelAccess.Publish && context.Channel == "orders" && Interlocked.Increment(ref orderPublishes) == 1)
                     {
                         // The first publish goes through, but its session is gone before the answer can reach the client.
@@ -125,6 +131,9 @@ public sealed class BrowserChannelTests(ITestOutputHelper output)
         Assert.Equal(["1:once", "2:twice"], Strings(orders, "publications"));
         Assert.Equal([("new", 0L), ("resumed", 1L)], Subscribed(orders));
         Assert.Empty(orders.GetProperty("other").EnumerateArray());
+        Assert.Equal("forbidden", result.GetString("refused"));
+        Assert.Equal(["forbidden"], Strings(result.Json, "refusedEvents"));
+        Assert.Equal("unsubscribed", result.GetString("refusedState"));
 
         // The client really asked again (three publishes for two publications).
         Assert.Equal(3, Volatile.Read(ref orderPublishes));

@@ -14,10 +14,12 @@
 //   only "sent while away" unacknowledged (channel envelopes are the client's own); feed must be
 //   subscribed again from its cursor (resumed) and deliver p4, p5, then "from the page" (published
 //   once, its promise resolved with its number); short/a must announce the gap [2, 4], then p5, p6.
+//   Then presence lists the page itself, as the subscription's members say.
 // republish: subscribes to orders and publishes "once" there: the test's authorization hook makes
 //   the server forget the session while it publishes, so the answer never comes; the client must
 //   publish again from its new session with the same key and get the same number, and "once" must
-//   be delivered once; then "twice" gets the next number.
+//   be delivered once; then "twice" gets the next number. Then a subscription to secret, which the
+//   hook forbids, must end in a refused event and its ready promise rejected.
 // Prints one JSON line, {"ok":true,...} or {"ok":false,"error":"..."}, and exits 0 or 1.
 
 const readline = require('readline');
@@ -116,6 +118,9 @@ async function pageScript(s) {
       result.feed = copy({ subscribed: feedLog.subscribed, publications: datas(feedLog), gaps: feedLog.gaps, other: feedLog.other, cursor: feed.cursor });
       result.short = copy({ subscribed: shortLog.subscribed, publications: datas(shortLog), gaps: shortLog.gaps, other: shortLog.other });
       result.epochKept = feed.cursor.epoch === result.cursorBefore.epoch;
+      result.step = 'presence';
+      const members = await feed.presence();
+      result.presence = { asked: members.length, known: feed.members.length, same: members.length === 1 && feed.members.length === 1 && members[0].id === feed.members[0].id };
       result.step = 'close';
       await client.close();
       // Closing the client ends its subscriptions, each with an unsubscribed event.
@@ -130,6 +135,13 @@ async function pageScript(s) {
       result.step = 'publish twice';
       result.second = await orders.publish('twice');
       await waitFor('both publications', () => log.publications.length >= 2);
+      result.step = 'a refused subscription';
+      const secret = client.subscribe('secret');
+      const refusals = [];
+      secret.addEventListener('refused', (e) => refusals.push(e.detail.error));
+      result.refused = await secret.ready.then(() => 'subscribed', (e) => e.code);
+      result.refusedEvents = refusals;
+      result.refusedState = secret.state;
       result.orders = copy({ subscribed: log.subscribed, publications: datas(log), other: log.other });
       result.lostReason = lost && lost.reason;
       result.step = 'close';
