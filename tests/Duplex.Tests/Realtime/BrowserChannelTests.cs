@@ -128,15 +128,16 @@ public sealed class BrowserChannelTests(ITestOutputHelper output)
         Assert.Equal(1, result.Json.GetProperty("first").GetProperty("seq").GetInt64());
         Assert.Equal(2, result.Json.GetProperty("second").GetProperty("seq").GetInt64());
         JsonElement orders = result.Json.GetProperty("orders");
-        Assert.Equal(["1:once", "2:twice"], Strings(orders, "publications"));
+        Assert.Equal(3, result.Json.GetProperty("third").GetProperty("seq").GetInt64());
+        Assert.Equal(["1:once", "2:twice", "3:<0 1 127 128 254 255>"], Strings(orders, "publications"));
         Assert.Equal([("new", 0L), ("resumed", 1L)], Subscribed(orders));
         Assert.Empty(orders.GetProperty("other").EnumerateArray());
         Assert.Equal("forbidden", result.GetString("refused"));
         Assert.Equal(["forbidden"], Strings(result.Json, "refusedEvents"));
         Assert.Equal("unsubscribed", result.GetString("refusedState"));
 
-        // The client really asked again (three publishes for two publications).
-        Assert.Equal(3, Volatile.Read(ref orderPublishes));
+        // The client really asked again (four publishes for three publications).
+        Assert.Equal(4, Volatile.Read(ref orderPublishes));
     }
 
     /// <summary>An accept hook that expires the doomed sessions at their next request (the server then answers 410, as for a session whose resume window passed).</summary>

@@ -18,7 +18,8 @@
 // republish: subscribes to orders and publishes "once" there: the test's authorization hook makes
 //   the server forget the session while it publishes, so the answer never comes; the client must
 //   publish again from its new session with the same key and get the same number, and "once" must
-//   be delivered once; then "twice" gets the next number. Then a subscription to secret, which the
+//   be delivered once; then "twice" gets the next number, and binary bytes the one after (base64
+//   on the wire, an ArrayBuffer again when delivered). Then a subscription to secret, which the
 //   hook forbids, must end in a refused event and its ready promise rejected.
 // Prints one JSON line, {"ok":true,...} or {"ok":false,"error":"..."}, and exits 0 or 1.
 
@@ -85,7 +86,8 @@ async function pageScript(s) {
     for (const type of ['unsubscribed', 'refused']) subscription.addEventListener(type, (e) => { log.other.push(type); poke(); });
     return log;
   }
-  const datas = (log) => log.publications.map((p) => `${p.seq}:${p.data}`);
+  const show = (data) => typeof data === 'string' ? data : `<${data instanceof ArrayBuffer ? [...new Uint8Array(data)].join(' ') : typeof data}>`;
+  const datas = (log) => log.publications.map((p) => `${p.seq}:${show(p.data)}`);
   const copy = (value) => JSON.parse(JSON.stringify(value));
 
   try {
@@ -134,7 +136,8 @@ async function pageScript(s) {
       result.first = await client.publish('orders', 'once');
       result.step = 'publish twice';
       result.second = await orders.publish('twice');
-      await waitFor('both publications', () => log.publications.length >= 2);
+      result.third = await orders.publish(new Uint8Array([0, 1, 127, 128, 254, 255]));
+      await waitFor('the three publications', () => log.publications.length >= 3);
       result.step = 'a refused subscription';
       const secret = client.subscribe('secret');
       const refusals = [];
