@@ -65,6 +65,8 @@
 
   const utf8 = new TextEncoder();
 
+  /** §10: the largest presence info, encoded. */
+  const MAX_INFO_BYTES = 1024;
   /** §10: a channel's name. */
   const CHANNEL_NAME = /^[A-Za-z0-9_\-.@][A-Za-z0-9_\-.:@/]{0,127}$/;
 
@@ -1236,6 +1238,10 @@
       this._history = options.history != null ? options.history : null;
       if (this._history !== null && !isCount(this._history, 0)) throw new TypeError('history is a count');
       this._info = options.info;
+      // §10: the server ends a session whose info is over 1 KiB (a protocol error): refused here instead.
+      if (this._info !== undefined && (JSON.stringify(this._info) === undefined || utf8.encode(JSON.stringify(this._info)).length > MAX_INFO_BYTES)) {
+        throw new TypeError(`info is a JSON value of at most ${MAX_INFO_BYTES} bytes`);
+      }
       this._cursor = null;
       if (options.from) {
         const epoch = options.from.epoch !== undefined ? options.from.epoch : options.from.e;

@@ -124,6 +124,7 @@ public sealed class BrowserChannelTests(ITestOutputHelper output)
         PeerResult result = await browser.WaitForResultAsync(InteropTimeouts.Browser);
 
         result.AssertOk();
+        Assert.Equal(["invalid channel", "info over 1 KiB", "history not a count", "publication not text or binary"], Strings(result.Json, "checks"));
         Assert.Contains("session-lost", Strings(result.Json, "events"));
         Assert.Equal(1, result.Json.GetProperty("first").GetProperty("seq").GetInt64());
         Assert.Equal(2, result.Json.GetProperty("second").GetProperty("seq").GetInt64());

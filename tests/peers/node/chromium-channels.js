@@ -20,7 +20,9 @@
 //   publish again from its new session with the same key and get the same number, and "once" must
 //   be delivered once; then "twice" gets the next number, and binary bytes the one after (base64
 //   on the wire, an ArrayBuffer again when delivered). Then a subscription to secret, which the
-//   hook forbids, must end in a refused event and its ready promise rejected.
+//   hook forbids, must end in a refused event and its ready promise rejected. First, the API
+//   refuses an invalid channel name, presence info over 1 KiB, a negative history and a
+//   publication that is not text or binary.
 // Prints one JSON line, {"ok":true,...} or {"ok":false,"error":"..."}, and exits 0 or 1.
 
 const readline = require('readline');
@@ -128,6 +130,26 @@ async function pageScript(s) {
       // Closing the client ends its subscriptions, each with an unsubscribed event.
       result.afterClose = [feed.state, short.state, feedLog.other.join(), shortLog.other.join()];
     } else {
+      result.step = 'api checks';
+      const checks = [];
+      const throwsType = (what, action) => {
+        try {
+          action();
+        } catch (e) {
+          if (e instanceof TypeError) {
+            checks.push(what);
+            return;
+          }
+          throw e;
+        }
+        throw new Error(`${what}: did not throw`);
+      };
+      throwsType('invalid channel', () => client.subscribe('/not-a-name'));
+      throwsType('info over 1 KiB', () => client.subscribe('big', { info: 'x'.repeat(1100) }));
+      throwsType('history not a count', () => client.subscribe('neg', { history: -1 }));
+      const rejected = await client.publish('orders', 42).then(() => 'published', (e) => e instanceof TypeError);
+      if (rejected === true) checks.push('publication not text or binary');
+      result.checks = checks;
       const orders = client.subscribe('orders');
       const log = follow(orders);
       await client.connect();
