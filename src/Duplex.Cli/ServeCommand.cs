@@ -1,12 +1,16 @@
 using System.CommandLine;
 using System.Net;
 using System.Net.Sockets;
+using Duplex.Cli.Apps;
 using Duplex.Realtime;
 using Microsoft.Extensions.Logging;
 
 namespace Duplex.Cli;
 
-/// <summary><c>duplex serve</c>: the demo page, a WebSocket echo at /echo and a session echo at /realtime.</summary>
+/// <summary>
+/// <c>duplex serve</c>: the demo page, a WebSocket echo at /echo, a session echo at /realtime with
+/// its channels (the chat page's rooms, and the ticker page's prices from a <see cref="TickerSource"/>).
+/// </summary>
 internal static class ServeCommand
 {
     public static Command Create(CliContext context)
@@ -15,13 +19,21 @@ internal static class ServeCommand
         var port = new Option<int>("--port", "-p") { Description = "The port to listen on; 0 picks a free one.", DefaultValueFactory = _ => 8080 };
         port.Validators.Add(CliArguments.ValidatePort);
         var web = new Option<string?>("--web") { Description = "The folder of static files served at / (default: the web folder next to the executable)." };
+        var tickerInterval = new Option<int>("--ticker-interval") { Description = "Milliseconds between two price ticks of each ticker symbol (channels ticker/SYMBOL).", DefaultValueFactory = _ => 250 };
+        tickerInterval.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() <= 0)
+            {
+                r.AddError("--ticker-interval must be a positive number of milliseconds.");
+            }
+        });
 
-        var command = new Command("serve", "Serve the demo page at /, a WebSocket echo at /echo and a session echo (every transport, duplex.js) at /realtime until Ctrl+C.") { host, port, web };
-        command.SetAction((parse, ct) => RunAsync(parse.GetValue(host)!, parse.GetValue(port), parse.GetValue(web), context, ct));
+        var command = new Command("serve", "Serve the demo pages at / (echo, chat, ticker), a WebSocket echo at /echo and a session endpoint with channels (every transport, duplex.js) at /realtime until Ctrl+C.") { host, port, web, tickerInterval };
+        command.SetAction((parse, ct) => RunAsync(parse.GetValue(host)!, parse.GetValue(port), parse.GetValue(web), TimeSpan.FromMilliseconds(parse.GetValue(tickerInterval)), context, ct));
         return command;
     }
 
-    private static async Task<int> RunAsync(string host, int port, string? web, CliContext context, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(string host, int port, string? web, TimeSpan tickerInterval, CliContext context, CancellationToken cancellationToken)
     {
         if (!CliArguments.TryParseHost(host, out IPAddress? address))
         {
@@ -42,7 +54,7 @@ internal static class ServeCommand
         var webSocket = new WebSocketConnectionOptions { Compression = new PerMessageDeflateOptions() };
         await using var server = new DuplexServer(new DuplexServerOptions { Address = address, Port = port, WebSocket = webSocket }, loggerFactory);
         server.MapWebSocket("/echo", Endpoints.EchoAsync);
-        server.MapRealtime("/realtime", Endpoints.SessionEchoAsync);
+        RealtimeEndpoint realtime = server.MapRealtime("/realtime", Endpoints.SessionEchoAsync);
         server.MapStaticFiles(webRoot, "/");
         try
         {
@@ -56,10 +68,14 @@ internal static class ServeCommand
 
         IPEndPoint bound = server.LocalEndPoint;
         CliLog.ServeListening(logger, CliArguments.Authority(host, address, bound.Port));
+        using var stopTicker = new CancellationTokenSource();
+        Task ticker = new TickerSource(realtime.Channels, tickerInterval).RunAsync(stopTicker.Token);
         context.ServerStarted?.Invoke(bound);
         await WaitForCancellationAsync(cancellationToken).ConfigureAwait(false);
 
         CliLog.ShuttingDown(logger);
+        await stopTicker.CancelAsync().ConfigureAwait(false);
+        await ticker.ConfigureAwait(false);
         await server.StopAsync(CancellationToken.None).ConfigureAwait(false);
         CliLog.Stopped(logger);
         return 0;

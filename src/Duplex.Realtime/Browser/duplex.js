@@ -19,6 +19,21 @@
  *   session-lost  the server no longer knows the session (404/410); detail.unacknowledged holds the
  *                 messages it never acknowledged; a new session follows if renewLostSession
  *   closed        close() was called (reason 'client'), or the server ended the session (its reason)
+ *
+ * Channels (PROTOCOL §10) ride the same session, numbered and acknowledged with the messages:
+ *
+ *   const room = client.subscribe('chat/lobby', { history: 50, info: { name: 'Ada' } });
+ *   room.addEventListener('publication', (e) => show(e.detail.data));  // { channel, seq, epoch, data, from }
+ *   room.addEventListener('join', (e) => show(e.detail.member));        // { id, info }; also leave
+ *   await room.ready;                                                   // the first subscribed detail
+ *   await room.publish('hello');                                        // { seq, epoch }, published once
+ *
+ * A Subscription's events: subscribed (detail result new/resumed/gap/reset, epoch, latest, missing,
+ * presence), publication, gap (missing [first, last]), join, leave, unsubscribed (reason), refused
+ * (error, message). After a session is lost, every subscription subscribes again from its cursor
+ * (the last publication it delivered) before anything else the application queued, and publishes
+ * not yet answered go again with their idempotency keys; a publication at or below the cursor is
+ * never delivered twice.
  */
 (function (root) {
   'use strict';
@@ -49,6 +64,18 @@
   const ACK_ROOM = 48;
 
   const utf8 = new TextEncoder();
+
+  /** §10: the largest presence info, encoded. */
+  const MAX_INFO_BYTES = 1024;
+  /** §10: a channel's name. */
+  const CHANNEL_NAME = /^[A-Za-z0-9_\-.@][A-Za-z0-9_\-.:@/]{0,127}$/;
+
+  /** §10: a random id of this client (96 bits, base64url) that starts its idempotency keys. */
+  function randomClientId() {
+    const bytes = new Uint8Array(12);
+    crypto.getRandomValues(bytes);
+    return toBase64(bytes).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  }
 
   function isCount(value, min) {
     return Number.isSafeInteger(value) && value >= min;
@@ -133,9 +160,30 @@
         return e.a === undefined || (e.w !== undefined && !isCount(e.w, 0)) ? null : e;
       case 'c':
         return e.r === undefined || typeof e.r === 'string' ? e : null;
+      case 'ch':
+        return checkChannelEnvelope(e);
       default:
         return e;
     }
+  }
+
+  /** §10, server → client: a ch envelope with its op and channel; a publication's payload decoded. Null when malformed. */
+  function checkChannelEnvelope(e) {
+    if (!isCount(e.s, 1) || typeof e.op !== 'string' || typeof e.ch !== 'string') return null;
+    if (e.r !== undefined && !isCount(e.r, 1)) return null;
+    if (e.op === 'p') {
+      if (!isCount(e.q, 1) || typeof e.e !== 'string' || (typeof e.d === 'string') === (typeof e.b === 'string')) return null;
+      let data = e.d;
+      if (data === undefined) {
+        try {
+          data = fromBase64(e.b).buffer;
+        } catch (_) {
+          return null;
+        }
+      }
+      return Object.assign({}, e, { data });
+    }
+    return e;
   }
 
   function readJsonEnvelope(text) {
@@ -400,7 +448,7 @@
         if (this.closed) return;
         const envelope = checkEnvelope(raw);
         if (envelope && envelope.t === 'o') waiting = envelope.w || 0;
-        if (envelope && envelope.t === 'm') messages++;
+        if (envelope && (envelope.t === 'm' || envelope.t === 'ch')) messages++;
         this.receive(envelope);
       }
       if (this.closed) return;
@@ -473,6 +521,11 @@
       this._connecting = null;
       this._closing = null;
       this._drained = null;
+      this._clientId = randomClientId();
+      this._keys = 0;           // publications keyed so far: a key is clientId-N (§10)
+      this._requestIds = 0;     // r of every channel request, unique for this client's life
+      this._subscriptions = new Map(); // channel → Subscription
+      this._requests = new Map();      // r → a channel request not yet answered, in the order made
       this._resetSession();
     }
 
@@ -536,8 +589,67 @@
     }
 
     /**
+     * Subscribes to a channel (§10) and returns its Subscription; the same one while subscribed.
+     * @param {string} channel 1 to 128 of A-Z a-z 0-9 _ - . : @ /, not starting with : or /
+     * @param {object} [options] history (how many of the latest publications first), info (any
+     *   JSON value the others see in presence), from ({ epoch, seq }: resume after that publication)
+     */
+    subscribe(channel, options) {
+      if (this._state === 'closed' || this._closing) throw clientError('closed', 'the client is closed');
+      if (typeof channel !== 'string' || !CHANNEL_NAME.test(channel)) {
+        throw new TypeError('a channel name is 1 to 128 of A-Z a-z 0-9 _ - . : @ /, not starting with : or /');
+      }
+      const existing = this._subscriptions.get(channel);
+      if (existing) return existing;
+      const subscription = new Subscription(this, channel, options || {});
+      this._subscriptions.set(channel, subscription);
+      this._sendSubscribe(subscription);
+      return subscription;
+    }
+
+    /**
+     * Publishes on a channel (no subscription needed): a string as text, an ArrayBuffer or a typed
+     * array as binary. Resolves with { seq, epoch } once the channel has numbered it; a publish
+     * whose session was lost goes again on the next one with the same key, and is published once.
+     */
+    publish(channel, data) {
+      try {
+        if (this._state === 'closed' || this._closing) throw clientError('closed', 'the client is closed');
+        if (typeof channel !== 'string' || !CHANNEL_NAME.test(channel)) {
+          throw new TypeError('a channel name is 1 to 128 of A-Z a-z 0-9 _ - . : @ /, not starting with : or /');
+        }
+        const fields = { k: `${this._clientId}-${++this._keys}` };
+        let size;
+        if (typeof data === 'string') {
+          if (typeof data.isWellFormed === 'function' && !data.isWellFormed()) {
+            throw new TypeError('a text publication must be well-formed UTF-16 (no lone surrogates)');
+          }
+          fields.d = data;
+          size = utf8.encode(data).length;
+        } else if (data instanceof ArrayBuffer || ArrayBuffer.isView(data)) {
+          const bytes = data instanceof ArrayBuffer
+            ? new Uint8Array(data)
+            : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+          fields.b = toBase64(bytes);
+          size = bytes.length;
+        } else {
+          throw new TypeError('a publication is a string, an ArrayBuffer or a typed array');
+        }
+        if (this._session && size > this._session.limits.maxMessageBytes) {
+          throw clientError('too-large', `a publication is at most ${this._session.limits.maxMessageBytes} bytes`);
+        }
+        if (!this._live && this._outbox.length >= this._offlineLimit()) {
+          throw clientError('queue-full', `the offline queue holds at most ${this._offlineLimit()} messages`);
+        }
+        return this._request('pub', channel, fields, null).then((answer) => ({ seq: answer.q, epoch: answer.e }));
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
+
+    /**
      * Ends the session: waits (up to closeTimeoutMs) until the server has acknowledged everything
-     * sent, then tells the server (§5) and closes.
+     * sent (and answered every publish), then tells the server (§5) and closes.
      */
     close() {
       if (this._closing) return this._closing;
@@ -546,7 +658,7 @@
         return Promise.resolve();
       }
       this._closing = (async () => {
-        if (this._outbox.length > 0 && this._session) await this._drain(this._options.closeTimeoutMs);
+        if (!this._isDrained() && this._session) await this._drain(this._options.closeTimeoutMs);
         const session = this._session;
         this._teardown();
         if (session) {
@@ -730,9 +842,12 @@
     }
 
     _sessionLost(reason) {
-      const unacknowledged = this._outbox.map(appData);
+      const unacknowledged = appMessages(this._outbox);
       this._teardown();
       this._resetSession();
+      // §10.2: every subscription again from its cursor, then the publishes not yet answered (same
+      // keys), all before anything the application sends from now on.
+      if (this._options.renewLostSession && !this._closing) this._renewChannels();
       this._emit('session-lost', { reason, unacknowledged });
       if (this._options.renewLostSession && !this._closing) {
         this._emit('connecting', { reason });
@@ -744,6 +859,7 @@
 
     _finish(reason, extra) {
       this._teardown();
+      this._endChannels(reason);
       if (this._drained) this._drained();
       if (this._connecting) {
         this._connecting.reject(clientError('closed', `closed before a transport was up: ${reason}`));
@@ -789,8 +905,19 @@
         case 'o':
           this._applyAck(envelope.a);
           return;
+        case 'ch':
+          if (envelope.a !== undefined) this._applyAck(envelope.a);
+          if (envelope.s <= this._received) return;
+          if (envelope.s > this._received + 1) {
+            transport.fail('sequence-gap', {});
+            return;
+          }
+          this._received = envelope.s;
+          this._scheduleAck();
+          this._onChannel(envelope);
+          return;
         case 'c': {
-          const unacknowledged = this._outbox.map(appData);
+          const unacknowledged = appMessages(this._outbox);
           this._resetSession();
           this._finish(envelope.r || 'closed', { unacknowledged });
           return;
@@ -823,7 +950,14 @@
       let drop = 0;
       while (drop < this._outbox.length && this._outbox[drop].s <= top) drop++;
       this._outbox.splice(0, drop);
-      if (this._outbox.length === 0 && this._drained) this._drained();
+      if (this._drained && this._isDrained()) this._drained();
+    }
+
+    /** Nothing left to acknowledge or answer: every message acknowledged, every publish numbered. */
+    _isDrained() {
+      if (this._outbox.length > 0) return false;
+      for (const request of this._requests.values()) if (request.op === 'pub') return false;
+      return true;
     }
 
     _drain(timeoutMs) {
@@ -853,8 +987,10 @@
       const start = Math.max(0, this._wsSentTo + 1 - this._outbox[0].s);
       for (let i = start; i < this._outbox.length; i++) {
         const entry = this._outbox[i];
-        if (entry.text !== undefined) {
-          const envelope = { t: 'm', s: entry.s, d: entry.text };
+        if (entry.text !== undefined || entry.ch !== undefined) {
+          const envelope = entry.ch !== undefined
+            ? Object.assign({ t: 'ch', s: entry.s }, entry.ch)
+            : { t: 'm', s: entry.s, d: entry.text };
           if (this._received > this._ackTold) {
             envelope.a = this._received;
             this._ackTold = this._received;
@@ -881,10 +1017,15 @@
       let bytes = 2;
       for (const entry of this._outbox) {
         if (entry.json === undefined) {
-          entry.json = JSON.stringify(entry.text !== undefined
-            ? { t: 'm', s: entry.s, d: entry.text }
-            : { t: 'm', s: entry.s, b: toBase64(entry.bytes) });
-          entry.jsonBytes = entry.text !== undefined ? utf8.encode(entry.json).length : entry.json.length;
+          if (entry.ch !== undefined) {
+            entry.json = JSON.stringify(Object.assign({ t: 'ch', s: entry.s }, entry.ch));
+            entry.jsonBytes = utf8.encode(entry.json).length;
+          } else {
+            entry.json = JSON.stringify(entry.text !== undefined
+              ? { t: 'm', s: entry.s, d: entry.text }
+              : { t: 'm', s: entry.s, b: toBase64(entry.bytes) });
+            entry.jsonBytes = entry.text !== undefined ? utf8.encode(entry.json).length : entry.json.length;
+          }
         }
         if (parts.length > 0 && bytes + entry.jsonBytes + 1 > maxBytes) break;
         parts.push(entry.json);
@@ -911,7 +1052,7 @@
           this._sessionLost(refusalReason(answer));
         } else if (answer.status >= 400 && answer.status < 500 && answer.status !== 408 && answer.status !== 429) {
           // A refusal of what this client sent (too large, malformed, refused) does not change by retrying.
-          const unacknowledged = this._outbox.map(appData);
+          const unacknowledged = appMessages(this._outbox);
           this._resetSession();
           this._finish(refusalReason(answer), { unacknowledged });
         } else {
@@ -929,6 +1070,118 @@
       this._sending = null;
       clearTimeout(this._sendRetry);
       this._sendRetry = null;
+    }
+
+    // --- channels (§10) -----------------------------------------------------------------------------
+
+    /** A ch envelope in the outbox: numbered with the messages, JSON on every transport. */
+    _sendChannel(fields) {
+      this._outbox.push({ s: this._nextSeq++, ch: fields });
+      if (this._live) this._pushUp();
+    }
+
+    /** A client op with a new request id; its promise settles on the server's answer. */
+    _request(op, channel, extra, subscription) {
+      const request = { r: ++this._requestIds, op, ch: channel, extra, subscription };
+      request.promise = new Promise((resolve, reject) => { request.resolve = resolve; request.reject = reject; });
+      this._requests.set(request.r, request);
+      this._sendChannel(Object.assign({ op, ch: channel, r: request.r }, extra));
+      return request.promise;
+    }
+
+    _sendSubscribe(subscription) {
+      const extra = {};
+      const cursor = subscription._cursor;
+      if (cursor) extra.from = { e: cursor.epoch, q: cursor.seq };
+      if (subscription._history != null) extra.hist = subscription._history;
+      if (subscription._info !== undefined) extra.info = subscription._info;
+      this._request('sub', subscription.channel, extra, subscription).catch(() => {});
+    }
+
+    /** §10.2, on a new session: subscriptions first (from their cursors), then the ops still unanswered. */
+    _renewChannels() {
+      const unanswered = [...this._requests.values()];
+      this._requests.clear();
+      for (const subscription of this._subscriptions.values()) this._sendSubscribe(subscription);
+      for (const request of unanswered) {
+        if (request.op === 'pub' || request.op === 'presence') {
+          // The same request (and so the same key) on the new session, with a new request id.
+          request.r = ++this._requestIds;
+          this._requests.set(request.r, request);
+          this._sendChannel(Object.assign({ op: request.op, ch: request.ch, r: request.r }, request.extra));
+        } else if (request.op === 'unsub') {
+          // The new session never had that subscription.
+          request.resolve(null);
+        }
+      }
+    }
+
+    /** The client is closed: every subscription ends, every unanswered op fails. */
+    _endChannels(reason) {
+      const subscriptions = [...this._subscriptions.values()];
+      const requests = [...this._requests.values()];
+      this._subscriptions.clear();
+      this._requests.clear();
+      for (const request of requests) {
+        if (request.op === 'unsub') request.resolve(null);
+        else request.reject(clientError('closed', `the client closed before an answer: ${reason}`));
+      }
+      for (const subscription of subscriptions) subscription._ended(reason);
+    }
+
+    _take(r) {
+      const request = this._requests.get(r);
+      if (request === undefined) return null;
+      this._requests.delete(r);
+      if (this._drained && this._isDrained()) this._drained();
+      return request;
+    }
+
+    /** A numbered ch envelope from the server, in order; never an application message. */
+    _onChannel(e) {
+      const subscription = this._subscriptions.get(e.ch);
+      switch (e.op) {
+        case 'p':
+        case 'gap':
+        case 'join':
+        case 'leave':
+          if (subscription) subscription._receive(e);
+          return;
+        case 'unsubscribed':
+          if (subscription) {
+            this._subscriptions.delete(e.ch);
+            subscription._ended(typeof e.reason === 'string' ? e.reason : 'unsubscribed');
+          }
+          return;
+        default:
+          break;
+      }
+      const request = e.r !== undefined ? this._take(e.r) : null;
+      if (request === null) return;
+      const current = request.subscription && this._subscriptions.get(request.ch) === request.subscription;
+      switch (e.op) {
+        case 'subscribed':
+          if (current) request.subscription._subscribed(e);
+          request.resolve(e);
+          return;
+        case 'refused':
+          if (request.op === 'unsub') {
+            request.resolve(null);
+          } else {
+            if (current) {
+              this._subscriptions.delete(request.ch);
+              request.subscription._refused(e);
+            }
+            request.reject(clientError(typeof e.error === 'string' ? e.error : 'refused', typeof e.message === 'string' ? e.message : 'refused'));
+          }
+          return;
+        case 'presence':
+          request.resolve(Array.isArray(e.members) ? e.members.map(member) : []);
+          return;
+        default:
+          // ack (a publish numbered), ok (an unsubscribe done), and ops a later version adds.
+          request.resolve(e);
+      }
     }
 
     // --- events ----------------------------------------------------------------------------------
@@ -963,5 +1216,146 @@
     return entry.text !== undefined ? entry.text : entry.bytes.slice().buffer;
   }
 
-  root.Duplex = { RealtimeClient, version: VERSION };
+  /** The application's messages among kept entries (channel envelopes are the client's own). */
+  function appMessages(outbox) {
+    return outbox.filter((entry) => entry.ch === undefined).map(appData);
+  }
+
+  function member(m) {
+    return { id: m && typeof m.id === 'string' ? m.id : null, info: m && m.info !== undefined ? m.info : null };
+  }
+
+  /**
+   * One channel subscription of a RealtimeClient (§10), an EventTarget: subscribed, publication,
+   * gap, join, leave, unsubscribed, refused. It keeps its cursor, the epoch and number of the
+   * last publication it delivered, and the channel's members as it last heard of them.
+   */
+  class Subscription extends EventTarget {
+    constructor(client, channel, options) {
+      super();
+      this._client = client;
+      this.channel = channel;
+      this._history = options.history != null ? options.history : null;
+      if (this._history !== null && !isCount(this._history, 0)) throw new TypeError('history is a count');
+      this._info = options.info;
+      // §10: the server ends a session whose info is over 1 KiB (a protocol error): refused here instead.
+      if (this._info !== undefined && (JSON.stringify(this._info) === undefined || utf8.encode(JSON.stringify(this._info)).length > MAX_INFO_BYTES)) {
+        throw new TypeError(`info is a JSON value of at most ${MAX_INFO_BYTES} bytes`);
+      }
+      this._cursor = null;
+      if (options.from) {
+        const epoch = options.from.epoch !== undefined ? options.from.epoch : options.from.e;
+        const seq = options.from.seq !== undefined ? options.from.seq : options.from.q;
+        if (typeof epoch !== 'string' || !isCount(seq, 0)) throw new TypeError('from is { epoch, seq }');
+        this._cursor = { epoch, seq };
+      }
+      this._state = 'subscribing';
+      this._members = new Map();
+      this.ready = new Promise((resolve, reject) => { this._ready = { resolve, reject }; });
+      this.ready.catch(() => {});
+    }
+
+    /** subscribing, subscribed or unsubscribed. */
+    get state() { return this._state; }
+
+    /** { epoch, seq } of the last publication delivered (or where it resumes from), or null. */
+    get cursor() { return this._cursor ? { epoch: this._cursor.epoch, seq: this._cursor.seq } : null; }
+
+    /** The channel's members ({ id, info }) as the subscription last heard. */
+    get members() { return [...this._members.values()]; }
+
+    /** Publishes on this channel: client.publish(channel, data). */
+    publish(data) { return this._client.publish(this.channel, data); }
+
+    /** Asks the server who is in the channel now: a Promise of [{ id, info }]. */
+    presence() {
+      if (this._state === 'unsubscribed') return Promise.reject(clientError('unsubscribed', 'the subscription has ended'));
+      return this._client._request('presence', this.channel, {}, null);
+    }
+
+    /** Ends the subscription; resolves once the server is done (an unsubscribed event follows, reason client). */
+    unsubscribe() {
+      const client = this._client;
+      if (this._state === 'unsubscribed' || client._subscriptions.get(this.channel) !== this) return Promise.resolve();
+      client._subscriptions.delete(this.channel);
+      const done = client._state === 'closed' ? Promise.resolve() : client._request('unsub', this.channel, {}, null);
+      return done.then(() => this._ended('client'), () => this._ended('client'));
+    }
+
+    _emit(type, detail) {
+      this.dispatchEvent(new CustomEvent(type, { detail: Object.assign({ channel: this.channel }, detail) }));
+    }
+
+    _subscribed(e) {
+      const latest = isCount(e.q, 0) ? e.q : 0;
+      const missing = Array.isArray(e.missing) && e.missing.length === 2 ? e.missing : null;
+      const from = this._cursor;
+      switch (e.result) {
+        case 'resumed':
+          this._cursor = { epoch: e.e, seq: from ? from.seq : latest };
+          break;
+        case 'gap':
+          this._cursor = { epoch: e.e, seq: missing ? missing[1] : (from ? from.seq : 0) };
+          break;
+        case 'reset':
+          this._cursor = { epoch: e.e, seq: this._history === null ? 0 : Math.max(0, latest - this._history) };
+          break;
+        default:
+          this._cursor = { epoch: e.e, seq: Math.max(0, latest - (this._history || 0)) };
+      }
+      this._state = 'subscribed';
+      const presence = Array.isArray(e.presence) ? e.presence.map(member) : [];
+      this._members = new Map(presence.map((m) => [m.id, m]));
+      const detail = { result: e.result, epoch: e.e, latest, missing, presence };
+      this._emit('subscribed', detail);
+      this._ready.resolve(Object.assign({ channel: this.channel }, detail));
+    }
+
+    _receive(e) {
+      if (this._state !== 'subscribed') return;
+      switch (e.op) {
+        case 'p': {
+          const cursor = this._cursor;
+          // Never twice: a number at or below the cursor (same epoch) was delivered already.
+          if (cursor && cursor.epoch === e.e && e.q <= cursor.seq) return;
+          this._cursor = { epoch: e.e, seq: e.q };
+          this._emit('publication', { seq: e.q, epoch: e.e, data: e.data, from: typeof e.from === 'string' ? e.from : null });
+          return;
+        }
+        case 'gap': {
+          const missing = Array.isArray(e.missing) && e.missing.length === 2 ? e.missing : null;
+          if (missing && this._cursor && this._cursor.epoch === e.e) this._cursor = { epoch: e.e, seq: Math.max(this._cursor.seq, missing[1]) };
+          this._emit('gap', { epoch: e.e, missing });
+          return;
+        }
+        default: {
+          const m = member(e);
+          if (e.op === 'join') this._members.set(m.id, m);
+          else {
+            const known = this._members.get(m.id);
+            if (known) m.info = known.info;
+            this._members.delete(m.id);
+          }
+          this._emit(e.op, { member: m });
+        }
+      }
+    }
+
+    _refused(e) {
+      this._state = 'unsubscribed';
+      const error = typeof e.error === 'string' ? e.error : 'refused';
+      const message = typeof e.message === 'string' ? e.message : error;
+      this._emit('refused', { error, message });
+      this._ready.reject(clientError(error, message));
+    }
+
+    _ended(reason) {
+      if (this._state === 'unsubscribed') return;
+      this._state = 'unsubscribed';
+      this._emit('unsubscribed', { reason });
+      this._ready.reject(clientError('unsubscribed', `unsubscribed: ${reason}`));
+    }
+  }
+
+  root.Duplex = { RealtimeClient, Subscription, version: VERSION };
 })(globalThis);

@@ -158,4 +158,5 @@ module.exports = {
   exitUnlessChromiumAt,
   withChromiumPage,
   runBrowserPeer,
+  CHROMIUM_ARGS,
 };
