@@ -35,7 +35,7 @@ internal sealed class DuplexBenchClient : IBenchClient
         {
             await _client.SendTextAsync(text, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is InvalidOperationException or IOException or RealtimeOutboxFullException or SessionLostException)
+        catch (Exception ex) when (ex is InvalidOperationException or IOException or RealtimeOutboxFullException or RealtimeSessionClosedException)
         {
             Interlocked.Increment(ref _sendFailures);
         }
@@ -47,7 +47,7 @@ internal sealed class DuplexBenchClient : IBenchClient
         {
             await _client.CloseAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is InvalidOperationException or IOException or SessionLostException or OperationCanceledException)
+        catch (Exception ex) when (ex is InvalidOperationException or IOException or RealtimeSessionClosedException or OperationCanceledException)
         {
             // Closing is polite, not required: the run's numbers are in.
         }
@@ -61,7 +61,7 @@ internal sealed class DuplexBenchClient : IBenchClient
         {
             await _reading.ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is OperationCanceledException or InvalidOperationException or SessionLostException or ObjectDisposedException)
+        catch (Exception ex) when (ex is OperationCanceledException or InvalidOperationException or RealtimeSessionClosedException or ObjectDisposedException)
         {
         }
 
