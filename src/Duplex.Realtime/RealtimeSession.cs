@@ -461,7 +461,10 @@ public sealed class RealtimeSession
             }
 
             long bytes = 0;
-            long? ack = acknowledgements ? _inbox.Received : null;
+
+            // Piggybacked only when it says something new: an unchanged acknowledgement on every
+            // message costs 6 bytes or more each (",\"a\":0"), a quarter of a small message's framing.
+            long? ack = acknowledgements && _inbox.Received > _ackTold ? _inbox.Received : null;
             foreach (OutboxEntry entry in _outbox.After(lease.SentUpTo))
             {
                 if (into.Count > 0 && bytes + entry.Payload.Length > maxBytes)
