@@ -10,7 +10,9 @@
 # and HTTP requests of both alike. SignalR has no short polling: that row is Duplex's alone. Each
 # run starts its server afresh on a new port. Results go to bench/results/sessions-DATE/: one JSON
 # per run (<server>.<transport>.<clients>.json), environment.json, the servers' logs, and
-# summary.md (printed too): the table with the ratios to SignalR and the three goals.
+# summary.md (printed too): the table with the ratios to SignalR and the three goals. Then long
+# polling at LOAD_RATE messages/s per client with the most clients, for both libraries
+# (load-<server>.long-polling.<clients>.json).
 #
 #   bench/sessions-side-by-side.sh                         # about 4 minutes
 #   DURATION=2 WARMUP=0.5 CLIENTS="1" bench/sessions-side-by-side.sh     # a quick look
@@ -21,11 +23,15 @@ set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT="$PWD"
-DURATION="${DURATION:-5}"
+DURATION="${DURATION:-3}"
 WARMUP="${WARMUP:-1}"
 # Messages per second per client in each direction's window: 100 clients make 2,000 a second
 # each way, which the 2-core machine carries on every transport of both libraries.
 RATE="${RATE:-20}"
+# Long polling batches only when a client's messages come faster than a poll's round trip: it is
+# also run at this rate per client with the most clients (both libraries), as "under load".
+# LOAD_RATE= (empty) skips those runs.
+LOAD_RATE="${LOAD_RATE-100}"
 SIZE="${SIZE:-16}"
 CLIENTS="${CLIENTS:-1 100}"
 TRANSPORTS="${TRANSPORTS:-websocket sse long-polling polling}"
@@ -82,7 +88,7 @@ COMMIT="$(git rev-parse --short HEAD)" \
 DIRTY="$(git status --porcelain -- src bench ':!bench/results')" \
 DOTNET_VERSION="$(dotnet --version)" \
 BUSIEST="$(ps -eo pcpu=,comm= --sort=-pcpu | grep -v ' ps$' | head -n 5)" \
-NOTE="$NOTE" DURATION="$DURATION" WARMUP="$WARMUP" RATE="$RATE" SIZE="$SIZE" CLIENTS="$CLIENTS" \
+NOTE="$NOTE" LOAD_RATE="$LOAD_RATE" DURATION="$DURATION" WARMUP="$WARMUP" RATE="$RATE" SIZE="$SIZE" CLIENTS="$CLIENTS" \
 TRANSPORTS="$TRANSPORTS" SERVERS="$SERVERS" SERVER_CPU="$SERVER_CPU" LOAD_CPU="$LOAD_CPU" CORES="$CORES" \
 python3 - "$OUT/environment.json" <<'PY'
 import json, os, platform, sys, time
@@ -96,6 +102,7 @@ json.dump({
     "serverCpu": int(e["SERVER_CPU"]), "loadCpu": int(e["LOAD_CPU"]),
     "servers": e["SERVERS"].split(), "transports": e["TRANSPORTS"].split(), "clients": [int(c) for c in e["CLIENTS"].split()],
     "ratePerClient": float(e["RATE"]), "size": int(e["SIZE"]),
+    "loadRatePerClient": float(e["LOAD_RATE"]) if e["LOAD_RATE"] else None,
     "durationSeconds": float(e["DURATION"]), "warmupSeconds": float(e["WARMUP"]),
     "note": e["NOTE"],
     "busiestProcessesAtStart": [" ".join(l.split()) for l in e["BUSIEST"].splitlines()],
@@ -125,30 +132,41 @@ start_server() { # name
 }
 
 failed=0
+run_one() { # server transport clients rate file-stem
+    local name="$1" transport="$2" clients="$3" rate="$4" stem="$5" status=0
+    say "$name $transport, $clients clients, $rate msg/s each"
+    start_server "$name"
+    # In the background and waited for, so that a TERM reaches the trap at once.
+    taskset -c "$LOAD_CPU" dotnet "$DUPLEX" bench sessions --server "$name" --url "http://127.0.0.1:$PORT" \
+        -t "$transport" -c "$clients" -r "$rate" -s "$SIZE" -d "$DURATION" -w "$WARMUP" \
+        --server-pid "$SERVER_PID" --quiet --json "$OUT/$stem.json" >"$OUT/$stem.txt" 2>&1 &
+    BENCH_PID=$!
+    wait "$BENCH_PID" || status=$?
+    BENCH_PID=""
+    stop_server
+    if [ "$status" -ne 0 ]; then
+        failed=$((failed + 1))
+        say "$stem: exit $status (see $OUT/$stem.txt)"
+    fi
+}
+
 for clients in $CLIENTS; do
     for transport in $TRANSPORTS; do
         for name in $SERVERS; do
             if [ "$name" = signalr ] && [ "$transport" = polling ]; then
                 continue
             fi
-            say "$name $transport, $clients clients"
-            start_server "$name"
-            status=0
-            taskset -c "$LOAD_CPU" dotnet "$DUPLEX" bench sessions --server "$name" --url "http://127.0.0.1:$PORT" \
-                -t "$transport" -c "$clients" -r "$RATE" -s "$SIZE" -d "$DURATION" -w "$WARMUP" \
-                --server-pid "$SERVER_PID" --quiet --json "$OUT/$name.$transport.$clients.json" \
-                >"$OUT/$name.$transport.$clients.txt" 2>&1 &
-            BENCH_PID=$!
-            wait "$BENCH_PID" || status=$?
-            BENCH_PID=""
-            stop_server
-            if [ "$status" -ne 0 ]; then
-                failed=$((failed + 1))
-                say "$name $transport $clients: exit $status (see $OUT/$name.$transport.$clients.txt)"
-            fi
+            run_one "$name" "$transport" "$clients" "$RATE" "$name.$transport.$clients"
         done
     done
 done
+
+if [ -n "$LOAD_RATE" ]; then
+    most="$(printf '%s\n' $CLIENTS | sort -n | tail -n 1)"
+    for name in $SERVERS; do
+        run_one "$name" long-polling "$most" "$LOAD_RATE" "load-$name.long-polling.$most"
+    done
+fi
 
 python3 "$ROOT/bench/summarize_sessions.py" "$OUT" >"$OUT/summary.md"
 cat "$OUT/summary.md"

@@ -23,10 +23,10 @@ FRAMING_GOAL = 30
 LONG_POLL_REQUESTS_GOAL = 0.5
 
 
-def load(folder):
+def load(folder, prefix=""):
     runs = {}
-    for path in sorted(glob.glob(os.path.join(folder, "*.*.*.json"))):
-        server, transport, clients, _ = os.path.basename(path).split(".")
+    for path in sorted(glob.glob(os.path.join(folder, prefix + "*.*.*.json"))):
+        server, transport, clients, _ = os.path.basename(path)[len(prefix):].split(".")
         if server not in SERVERS or not clients.isdigit():
             continue
         with open(path, encoding="utf-8") as handle:
@@ -57,6 +57,14 @@ def loss(run):
     return text + (f" ({errors} errors)" if errors else "")
 
 
+def row(transport, server, run):
+    d, u = run["down"], run["up"]
+    return (f"| {transport} | {NAMES[server]} | {us(d['latencyMicroseconds']['p50'])} | {us(d['latencyMicroseconds']['p99'])} | "
+            f"{us(u['latencyMicroseconds']['p50'])} | {us(u['latencyMicroseconds']['p99'])} | "
+            f"{window_bytes(run, 'down'):.0f} | {window_bytes(run, 'up'):.0f} | {d['requestsPerMessage']:.2f} | {u['requestsPerMessage']:.2f} | "
+            f"{run['framingBytesPerSmallMessageDown']:.0f} | {loss(run)} |")
+
+
 def main(folder):
     env = json.load(open(os.path.join(folder, "environment.json"), encoding="utf-8"))
     runs = load(folder)
@@ -68,6 +76,7 @@ def main(folder):
         f"{env['ratePerClient']:g} messages/s per client of {env['size']} B text, server → client then client → server, "
         f"{env['durationSeconds']:g} s measured each after {env['warmupSeconds']:g} s of warm-up. Started {env['startedUtc']}."
         + (f" Note: {env['note']}" if env.get("note") else "") + "\n")
+    load_runs = load(folder, prefix="load-")
     for clients in env["clients"]:
         out.append(f"\n## {clients} client{'s' if clients != 1 else ''}\n")
         out.append("| transport | library | s→c p50 | s→c p99 | c→s p50 | c→s p99 | B/msg s→c | B/msg c→s | req/msg s→c | req/msg c→s | framing s→c | lost/dup/gaps |")
@@ -77,12 +86,7 @@ def main(folder):
                 run = runs.get((server, transport, clients))
                 if run is None:
                     continue
-                d, u = run["down"], run["up"]
-                out.append(
-                    f"| {transport} | {NAMES[server]} | {us(d['latencyMicroseconds']['p50'])} | {us(d['latencyMicroseconds']['p99'])} | "
-                    f"{us(u['latencyMicroseconds']['p50'])} | {us(u['latencyMicroseconds']['p99'])} | "
-                    f"{window_bytes(run, 'down'):.0f} | {window_bytes(run, 'up'):.0f} | {d['requestsPerMessage']:.2f} | {u['requestsPerMessage']:.2f} | "
-                    f"{run['framingBytesPerSmallMessageDown']:.0f} | {loss(run)} |")
+                out.append(row(transport, server, run))
         out.append("\nDuplex ÷ SignalR, same transport (below 1 is Duplex's advantage):\n")
         out.append("| transport | s→c p50 | s→c p99 | c→s p50 | c→s p99 | B/msg s→c | B/msg c→s | req/msg s→c | req/msg c→s |")
         out.append("|---|--:|--:|--:|--:|--:|--:|--:|--:|")
@@ -97,6 +101,14 @@ def main(folder):
                 f"{ratio(window_bytes(a, 'down'), window_bytes(b, 'down'))} | {ratio(window_bytes(a, 'up'), window_bytes(b, 'up'))} | "
                 f"{ratio(a['down']['requestsPerMessage'], b['down']['requestsPerMessage'])} | {ratio(a['up']['requestsPerMessage'], b['up']['requestsPerMessage'])} |")
 
+    if load_runs and env.get("loadRatePerClient"):
+        out.append(f"\n## Long polling under load: {max(env['clients'])} clients × {env['loadRatePerClient']:g} msg/s each way\n")
+        out.append("| transport | library | s→c p50 | s→c p99 | c→s p50 | c→s p99 | B/msg s→c | B/msg c→s | req/msg s→c | req/msg c→s | framing s→c | lost/dup/gaps |")
+        out.append("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|")
+        for server in SERVERS:
+            run = load_runs.get((server, "long-polling", max(env["clients"])))
+            if run:
+                out.append(row("long-polling", server, run))
     out.append("\n## The goals\n")
     for clients in env["clients"]:
         a, b = runs.get(("duplex", "websocket", clients)), runs.get(("signalr", "websocket", clients))
@@ -112,11 +124,14 @@ def main(folder):
             out.append(f"- At most {FRAMING_GOAL} B of framing per small message down on WebSocket, {clients} client{'s' if clients != 1 else ''}: "
                        f"{f:.1f} B over the {a['settings']['size']} B payload — **{'met' if f <= FRAMING_GOAL else 'not met'}**")
     loaded = max(env["clients"])
-    a = runs.get(("duplex", "long-polling", loaded))
-    if a:
-        r = a["down"]["requestsPerMessage"]
-        out.append(f"- Long polling under load ({loaded} clients) at most {LONG_POLL_REQUESTS_GOAL} HTTP requests per delivered message (s→c window): "
-                   f"{r:.2f} — **{'met' if r <= LONG_POLL_REQUESTS_GOAL else 'not met'}** (c→s window: {a['up']['requestsPerMessage']:.2f})")
+    for which, rate in ((runs, env["ratePerClient"]), (load_runs, env.get("loadRatePerClient"))):
+        a = which.get(("duplex", "long-polling", loaded))
+        b = which.get(("signalr", "long-polling", loaded))
+        if a and rate:
+            r = a["down"]["requestsPerMessage"]
+            out.append(f"- Long polling under load ({loaded} clients × {rate:g} msg/s) at most {LONG_POLL_REQUESTS_GOAL} HTTP requests per delivered message (s→c window): "
+                       f"{r:.2f} — **{'met' if r <= LONG_POLL_REQUESTS_GOAL else 'not met'}** (c→s window: {a['up']['requestsPerMessage']:.2f}"
+                       + (f"; SignalR {b['down']['requestsPerMessage']:.2f} and {b['up']['requestsPerMessage']:.2f}" if b else "") + ")")
     out.append("\nB/msg: TCP payload bytes through the relay in that direction's window (both ways of the wire: the messages, "
                "their acknowledgements, polls, heartbeats, HTTP heads), per delivered message. req/msg: HTTP requests started in "
                "the window per delivered message (a WebSocket makes none after its upgrade). framing s→c: bytes down per message "
