@@ -106,6 +106,8 @@ json.dump({
     "durationSeconds": float(e["DURATION"]), "warmupSeconds": float(e["WARMUP"]),
     "note": e["NOTE"],
     "busiestProcessesAtStart": [" ".join(l.split()) for l in e["BUSIEST"].splitlines()],
+    # The machine is shared: its load average (1, 5, 15 min) says how much else ran; again at the end.
+    "loadAverageAtStart": [round(x, 2) for x in os.getloadavg()],
     "startedUtc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
 }, open(sys.argv[1], "w", encoding="utf-8"), indent=2)
 PY
@@ -168,6 +170,13 @@ if [ -n "$LOAD_RATE" ]; then
     done
 fi
 
+python3 - "$OUT/environment.json" <<'PY'
+import json, os, sys, time
+env = json.load(open(sys.argv[1], encoding="utf-8"))
+env["loadAverageAtEnd"] = [round(x, 2) for x in os.getloadavg()]
+env["endedUtc"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+json.dump(env, open(sys.argv[1], "w", encoding="utf-8"), indent=2)
+PY
 python3 "$ROOT/bench/summarize_sessions.py" "$OUT" >"$OUT/summary.md"
 cat "$OUT/summary.md"
 say "done: $OUT ($failed runs reported errors)"

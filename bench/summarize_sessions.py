@@ -74,7 +74,8 @@ def main(folder):
         f"Commit {env['commit']}{' (with uncommitted changes)' if env['uncommittedChanges'] else ''}, .NET SDK {env['dotnet']}, "
         f"kernel {env['kernel']}, {env['cores']} cores: server on core {env['serverCpu']}, clients and relay on core {env['loadCpu']}. "
         f"{env['ratePerClient']:g} messages/s per client of {env['size']} B text, server → client then client → server, "
-        f"{env['durationSeconds']:g} s measured each after {env['warmupSeconds']:g} s of warm-up. Started {env['startedUtc']}."
+        f"{env['durationSeconds']:g} s measured each after {env['warmupSeconds']:g} s of warm-up. Started {env['startedUtc']}"
+        + (f", load average {env['loadAverageAtStart'][0]:g} at the start and {env['loadAverageAtEnd'][0]:g} at the end (2 cores: above 2, other programs were running)" if env.get("loadAverageAtEnd") else "") + "."
         + (f" Note: {env['note']}" if env.get("note") else "") + "\n")
     load_runs = load(folder, prefix="load-")
     for clients in env["clients"]:
