@@ -78,6 +78,16 @@ def main(folder):
         + (f", load average {env['loadAverageAtStart'][0]:g} at the start and {env['loadAverageAtEnd'][0]:g} at the end (2 cores: above 2, other programs were running)" if env.get("loadAverageAtEnd") else "") + "."
         + (f" Note: {env['note']}" if env.get("note") else "") + "\n")
     load_runs = load(folder, prefix="load-")
+    fewest = min(env["clients"])
+    out.append(f"\n## Connecting ({fewest} client{'s' if fewest != 1 else ''}): negotiation and the transport's opening, per client\n")
+    out.append("| transport | library | requests | connections | bytes up | bytes down |")
+    out.append("|---|---|--:|--:|--:|--:|")
+    for transport in TRANSPORTS:
+        for server in SERVERS:
+            run = runs.get((server, transport, fewest))
+            if run:
+                c = run["connect"]
+                out.append(f"| {transport} | {NAMES[server]} | {c['requestsPerClient']:g} | {c['connectionsPerClient']:g} | {c['bytesUpPerClient']:,.0f} | {c['bytesDownPerClient']:,.0f} |")
     for clients in env["clients"]:
         out.append(f"\n## {clients} client{'s' if clients != 1 else ''}\n")
         out.append("| transport | library | s→c p50 | s→c p99 | c→s p50 | c→s p99 | B/msg s→c | B/msg c→s | req/msg s→c | req/msg c→s | framing s→c | lost/dup/gaps |")
