@@ -206,7 +206,7 @@ public sealed class RealtimeEndpoint : IAsyncDisposable
             case SessionLookup.Unknown:
                 return (RealtimeError.UnknownSession(), null, null);
             case SessionLookup.Ended:
-                return (RealtimeError.Expired(null), null, null);
+                return (RealtimeError.Expired(_registry.EndedReason(request.Session!)), null, null);
         }
 
         if (await AcceptAsync(exchange, kind, session, session!.Items).ConfigureAwait(false) is { } refused)

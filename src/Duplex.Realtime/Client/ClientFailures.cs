@@ -3,10 +3,11 @@ namespace Duplex.Realtime.Client;
 /// <summary>The server answered 404 or 410 for the session (docs/PROTOCOL.md §5): it is over.</summary>
 internal sealed class SessionLostException : Exception
 {
-    public SessionLostException(string reason)
+    public SessionLostException(string reason, string? closeReason = null)
         : base($"The session is lost ({reason}).")
     {
         Reason = reason;
+        CloseReason = closeReason;
     }
 
     public SessionLostException()
@@ -20,8 +21,18 @@ internal sealed class SessionLostException : Exception
         Reason = "unknown-session";
     }
 
-    /// <summary><c>unknown-session</c>, <c>session-expired</c>, or the reason the server gave.</summary>
+    /// <summary><c>unknown-session</c> or <c>session-expired</c>.</summary>
     public string Reason { get; }
+
+    /// <summary>The reason a 410 gave for the session's end, when the server knew it.</summary>
+    public string? CloseReason { get; }
+
+    /// <summary>
+    /// Whether the server ended the session itself (a 410 whose reason is one a <c>c</c> carries:
+    /// closed, queue-full, protocol-error, shutdown): its <c>c</c> was missed (a short poll comes
+    /// after the close, or the transport was down then), and the client takes the 410 as that <c>c</c>.
+    /// </summary>
+    public bool ServerClosed => CloseReason is RealtimeCloseReasons.Closed or RealtimeCloseReasons.QueueFull or RealtimeCloseReasons.ProtocolError or RealtimeCloseReasons.Shutdown;
 }
 
 /// <summary>A transport failed to open or dropped; the reason is for the application's events and the log.</summary>

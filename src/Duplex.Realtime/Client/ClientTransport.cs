@@ -133,17 +133,14 @@ internal abstract class ClientTransport : IAsyncDisposable
         }
 
         string reason = response.StatusCode == HttpStatusCode.Gone ? "session-expired" : "unknown-session";
+        string? closeReason = null;
         try
         {
             byte[] body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
             using JsonDocument document = JsonDocument.Parse(body);
             if (document.RootElement.TryGetProperty("reason", out JsonElement why) && why.ValueKind == JsonValueKind.String)
             {
-                reason = why.GetString()!;
-            }
-            else if (document.RootElement.TryGetProperty("error", out JsonElement code) && code.ValueKind == JsonValueKind.String)
-            {
-                reason = code.GetString()!;
+                closeReason = why.GetString();
             }
         }
         catch (Exception ex) when (ex is JsonException or HttpRequestException or IOException)
@@ -151,6 +148,6 @@ internal abstract class ClientTransport : IAsyncDisposable
             // The status says enough.
         }
 
-        throw new SessionLostException(reason);
+        throw new SessionLostException(reason, closeReason);
     }
 }

@@ -55,20 +55,34 @@ internal sealed class HttpUpstream(RealtimeClient client, ClientSession session,
     {
         var batch = new List<OutboxEntry>();
         var body = new ArrayBufferWriter<byte>(1024);
+        var one = new ArrayBufferWriter<byte>(256);
+        int maxBody = session.Answer.MaxSendBytes;
         for (int attempt = 0; ; attempt++)
         {
             batch.Clear();
-            session.Collect(0, session.Answer.MaxSendBytes - 64, session.Answer.MaxQueuedMessages - 1, batch);
+            session.Collect(0, maxBody, session.Answer.MaxQueuedMessages - 1, batch);
             long ack = session.Received;
+            byte[] ackJson = EnvelopeJson.ToBytes(Envelope.Acknowledge(ack));
+
+            // As many messages as fit in maxSendBytes with the acknowledgement after them, measured
+            // as written (escapes and base64 included); the first goes whatever its size.
             body.ResetWrittenCount();
-            var envelopes = new Envelope[batch.Count + 1];
-            for (int i = 0; i < batch.Count; i++)
+            body.Write("["u8);
+            foreach (OutboxEntry entry in batch)
             {
-                envelopes[i] = Envelope.Message(batch[i].Sequence, batch[i].Type, batch[i].Payload);
+                one.ResetWrittenCount();
+                EnvelopeJson.Write(one, Envelope.Message(entry.Sequence, entry.Type, entry.Payload));
+                if (body.WrittenCount > 1 && body.WrittenCount + one.WrittenCount + ackJson.Length + 2 > maxBody)
+                {
+                    break;
+                }
+
+                body.Write(one.WrittenSpan);
+                body.Write(","u8);
             }
 
-            envelopes[^1] = Envelope.Acknowledge(ack);
-            EnvelopeJson.WriteArray(body, envelopes);
+            body.Write(ackJson);
+            body.Write("]"u8);
             string? failure;
             try
             {

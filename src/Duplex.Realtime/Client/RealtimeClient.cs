@@ -169,7 +169,12 @@ public sealed class RealtimeClient : IAsyncDisposable
         }
         catch (Exception ex)
         {
-            string reason = ex is OperationCanceledException ? "cancelled" : ex.Message;
+            string reason = ex switch
+            {
+                OperationCanceledException => "cancelled",
+                SessionLostException { ServerClosed: true } closed => closed.CloseReason!,
+                _ => ex.Message,
+            };
             SetClosed(reason);
             if (ex is OperationCanceledException or IOException)
             {
@@ -263,9 +268,9 @@ public sealed class RealtimeClient : IAsyncDisposable
         {
             return await _inbound.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (ChannelClosedException ex)
+        catch (ChannelClosedException)
         {
-            throw new RealtimeSessionClosedException($"The session is closed ({_closeReason ?? RealtimeCloseReasons.Closed}).", ex);
+            throw new RealtimeSessionClosedException(_closeReason ?? RealtimeCloseReasons.Closed);
         }
     }
 
@@ -646,6 +651,12 @@ public sealed class RealtimeClient : IAsyncDisposable
                 {
                     return;
                 }
+            }
+
+            if (lost.ServerClosed)
+            {
+                SetClosed(lost.CloseReason!);
+                return;
             }
 
             (ClientTransport? renewed, ClientSession? fresh) = await RenewAsync(session, lost, stopping).ConfigureAwait(false);

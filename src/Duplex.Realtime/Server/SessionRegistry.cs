@@ -20,7 +20,7 @@ internal enum SessionLookup
 internal sealed class SessionRegistry : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, RealtimeSession> _live = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, long> _ended = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (long EndedMs, string Reason)> _ended = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<(string Id, long EndedMs)> _endedOrder = new();
     private readonly RealtimeOptions _options;
     private readonly Timer _timer;
@@ -75,6 +75,9 @@ internal sealed class SessionRegistry : IAsyncDisposable
         return _ended.ContainsKey(id) ? SessionLookup.Ended : SessionLookup.Unknown;
     }
 
+    /// <summary>Why a remembered ended session ended (the 410's <c>reason</c>, docs/PROTOCOL.md §5), or null.</summary>
+    public string? EndedReason(string id) => _ended.TryGetValue(id, out (long EndedMs, string Reason) ended) ? ended.Reason : null;
+
     public bool TryGet(string id, out RealtimeSession? session) => _live.TryGetValue(id, out session);
 
     /// <summary>A session ended: it leaves the live table, its id is remembered as ended for a while.</summary>
@@ -92,7 +95,7 @@ internal sealed class SessionRegistry : IAsyncDisposable
         if (_options.MaxEndedSessionsRemembered > 0 && _endedMemoryMs > 0)
         {
             long now = Environment.TickCount64;
-            _ended[session.Id] = now;
+            _ended[session.Id] = (now, reason);
             _endedOrder.Enqueue((session.Id, now));
             Forget(now);
         }
@@ -125,7 +128,7 @@ internal sealed class SessionRegistry : IAsyncDisposable
         while (_endedOrder.TryPeek(out (string Id, long EndedMs) oldest)
             && (now - oldest.EndedMs > _endedMemoryMs || _endedOrder.Count > _options.MaxEndedSessionsRemembered))
         {
-            if (_endedOrder.TryDequeue(out oldest) && _ended.TryGetValue(oldest.Id, out long at) && at == oldest.EndedMs)
+            if (_endedOrder.TryDequeue(out oldest) && _ended.TryGetValue(oldest.Id, out (long EndedMs, string Reason) at) && at.EndedMs == oldest.EndedMs)
             {
                 _ended.TryRemove(oldest.Id, out _);
             }
