@@ -81,7 +81,7 @@ internal static class SessionCommand
             Task receiving = Task.Run(() => printer.MessagesAsync(client), CancellationToken.None);
 
             // Reading the console blocks a thread whatever the API says, so the pump runs on its own.
-            Task<bool> pump = Task.Run(() => PumpAsync(client, context.In, cancellationToken), CancellationToken.None);
+            Task<bool> pump = Task.Run(() => PumpAsync(client, context.In, printer, stderr, cancellationToken), CancellationToken.None);
             Task first = await Task.WhenAny(receiving, pump).ConfigureAwait(false);
             if (first == pump && await pump.ConfigureAwait(false))
             {
@@ -110,13 +110,31 @@ internal static class SessionCommand
     }
 
     /// <summary>Sends stdin's lines; true when stdin ended, false when the session did first (or on cancellation).</summary>
-    private static async Task<bool> PumpAsync(RealtimeClient client, TextReader stdin, CancellationToken cancellationToken)
+    private static async Task<bool> PumpAsync(RealtimeClient client, TextReader stdin, Printer printer, TextWriter stderr, CancellationToken cancellationToken)
     {
         try
         {
             while (await stdin.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
             {
-                await client.SendTextAsync(line, cancellationToken).ConfigureAwait(false);
+                while (true)
+                {
+                    Task up = printer.NextUpAsync();
+                    try
+                    {
+                        await client.SendTextAsync(line, cancellationToken).ConfigureAwait(false);
+                        break;
+                    }
+                    catch (RealtimeOutboxFullException)
+                    {
+                        // Offline with the outbox full: the line waits for the next transport.
+                        await up.WaitAsync(cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (ArgumentException ex)
+                    {
+                        await stderr.WriteLineAsync($"duplex session: a line not sent: {OneLine(ex.Message)}").ConfigureAwait(false);
+                        break;
+                    }
+                }
             }
 
             return true;
@@ -218,6 +236,10 @@ internal static class SessionCommand
     {
         private readonly TaskCompletionSource<string> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private long _lastMessageMs = Environment.TickCount64;
+        private TaskCompletionSource _up = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>Completes at the next connected, resumed or closed.</summary>
+        public Task NextUpAsync() => Volatile.Read(ref _up).Task;
 
         /// <summary>The reason of the closed event, once it came.</summary>
         public Task<string> Closed => _closed.Task;
@@ -251,6 +273,11 @@ internal static class SessionCommand
             if (change.Kind == RealtimeClientEventKind.Closed)
             {
                 _closed.TrySetResult(change.Reason ?? RealtimeCloseReasons.Closed);
+            }
+
+            if (change.Kind is RealtimeClientEventKind.Connected or RealtimeClientEventKind.Resumed or RealtimeClientEventKind.Closed)
+            {
+                Interlocked.Exchange(ref _up, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
             }
         }
 

@@ -99,9 +99,10 @@ internal sealed class ClientPollTransport(RealtimeClient client, ClientSession s
     /// <summary>One poll with the acknowledgement as it stands; its answer's envelopes (unknown types left out).</summary>
     private async Task<List<Envelope>> PollAsync(bool wait, CancellationToken cancellationToken)
     {
-        // A held poll is answered within the hold; beyond it and one heartbeat more, the answer is lost.
+        // docs/PROTOCOL.md §6: a held poll is answered within the hold (at most one interval); an
+        // answer not in after two intervals is lost, and the transport with it.
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stop.Token);
-        timeout.CancelAfter((wait ? Session.Answer.PollHold : TimeSpan.Zero) + Session.Answer.Heartbeat * 2);
+        timeout.CancelAfter(Silence > Session.Answer.PollHold ? Silence : Session.Answer.PollHold + Session.Answer.Heartbeat);
         long ack = Session.Received;
         using HttpRequestMessage request = Client.NewRequest(HttpMethod.Get, Client.Route("poll", Session, ack, waitZero: !wait));
         using HttpResponseMessage response = await Client.Http.SendAsync(request, HttpCompletionOption.ResponseContentRead, timeout.Token).ConfigureAwait(false);

@@ -59,6 +59,31 @@ public sealed class ClientFaultTests
         Assert.Equal(RealtimeClientState.Connected, client.State);
     }
 
+    [Theory]
+    [MemberData(nameof(Transports))]
+    public async Task Random_resets_lose_nothing(RealtimeTransport transport)
+    {
+        await using RealtimeTestServer server = await RealtimeTestServer.StartAsync(ClientFixture.FastOptions());
+        await using var network = FaultProxy.Start(new FaultProxyOptions
+        {
+            Upstream = new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, server.Port),
+            MeanBytesBetweenResets = 8 * 1024,
+            Seed = 7,
+        });
+        await using var client = new RealtimeClient(new Uri($"http://127.0.0.1:{network.LocalEndPoint.Port}/realtime"), ClientFixture.ClientOptions(transport));
+
+        // Connected first (a reset negotiate fails connect, which is another test); every connection after it may be reset.
+        await client.ConnectAsync().Within("connect");
+        network.Mode = FaultMode.RandomResets;
+        network.ResetAll();
+
+        Task receiving = Traffic.ExpectAsync(client, 0, 300);
+        await Traffic.SendAsync(client, 0, 300);
+        await receiving;
+
+        Assert.True(network.Resets > 0);
+    }
+
     [Fact]
     public async Task A_lost_send_answer_is_retried_with_the_same_numbers_and_delivered_once()
     {

@@ -167,11 +167,13 @@ public sealed class ClientSessionTests
         Assert.Equal(RealtimeClientState.Closed, client.State);
     }
 
-    [Fact]
-    public async Task Close_waits_for_the_acknowledgements_then_ends_the_session_on_the_server()
+    [Theory]
+    [MemberData(nameof(ClientTransportTests.Transports), MemberType = typeof(ClientTransportTests))]
+    public async Task Close_waits_for_the_acknowledgements_then_ends_the_session_on_the_server(RealtimeTransport transport)
     {
-        await using ClientFixture fixture = await ClientFixture.StartAsync();
-        RealtimeClient client = fixture.Client(ClientFixture.ClientOptions(RealtimeTransport.ServerSentEvents));
+        var seen = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        await using ClientFixture fixture = await ClientFixture.StartAsync(handler: ClientFaultTests.RecordingEcho(seen));
+        RealtimeClient client = fixture.Client(ClientFixture.ClientOptions(transport));
         await client.ConnectAsync().Within("connect");
         RealtimeSession serverSide = fixture.Server.Endpoint.FindSession(client.SessionId!)!;
 
@@ -181,6 +183,7 @@ public sealed class ClientSessionTests
         Assert.Equal(0, client.PendingCount);
         await serverSide.Completion.Within("the server's end of the session");
         Assert.Equal(RealtimeCloseReasons.Closed, serverSide.CloseReason);
+        Assert.Equal(Enumerable.Range(0, 20).Select(Traffic.Describe), seen);
     }
 
     [Fact]

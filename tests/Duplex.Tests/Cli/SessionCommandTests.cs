@@ -141,6 +141,36 @@ public sealed class SessionCommandTests
         Assert.EndsWith("duplex session: the session ended: shutdown" + Environment.NewLine, run.Error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_lost_session_with_no_renew_exits_1_with_the_reason()
+    {
+        var server = new DuplexServer(new DuplexServerOptions { Address = IPAddress.Loopback, Port = 0, ShutdownTimeout = TimeSpan.FromSeconds(5) });
+        await using (server)
+        {
+            RealtimeEndpoint endpoint = server.MapRealtime("/realtime", RealtimeServers.EchoAsync, new RealtimeOptions { ResumeWindow = TimeSpan.FromMilliseconds(300) });
+            await server.StartAsync();
+            await using var network = Duplex.Cli.Faults.FaultProxy.Start(new Duplex.Cli.Faults.FaultProxyOptions { Upstream = server.LocalEndPoint });
+            var stderr = new SignallingWriter();
+            var context = new CliContext { In = new SilentReader(), Out = new StringWriter(), Error = stderr, CreateLoggerFactory = _ => NullLoggerFactory.Instance };
+            using var stop = new CancellationTokenSource(CliHarness.Timeout * 2);
+            Task<int> exit = Program.RunAsync(["session", $"http://127.0.0.1:{network.LocalEndPoint.Port}/realtime", "--transport", "websocket", "--no-renew"], context, stop.Token);
+
+            await stderr.WaitForAsync("Connected (websocket)");
+            RealtimeSession session = Assert.Single(endpoint.Sessions);
+
+            // The network goes away for longer than the resume window, then comes back.
+            network.Mode = Duplex.Cli.Faults.FaultMode.RefuseUpgrades;
+            network.ResetAll();
+            await stderr.WaitForAsync("Reconnecting");
+            await session.Completion.WaitAsync(CliHarness.Timeout);
+            network.Mode = Duplex.Cli.Faults.FaultMode.PassThrough;
+
+            Assert.Equal(1, await exit.WaitAsync(CliHarness.Timeout));
+            Assert.Contains("Session lost (session-expired): 0 message(s) never acknowledged", stderr.ToString(), StringComparison.Ordinal);
+            Assert.EndsWith("duplex session: the session ended: session-lost: session-expired" + Environment.NewLine, stderr.ToString(), StringComparison.Ordinal);
+        }
+    }
+
     [Theory]
     [InlineData("ftp://127.0.0.1/realtime")]
     [InlineData("http://127.0.0.1:1/realtime?x=1")]
@@ -153,11 +183,76 @@ public sealed class SessionCommandTests
     }
 
     [Fact]
+    public async Task Is_listed_in_help_with_its_options()
+    {
+        var (exit, stdout, _) = await CliHarness.RunAsync(["--help"]);
+        var (sessionExit, sessionHelp, _) = await CliHarness.RunAsync(["session", "--help"]);
+
+        Assert.Equal(0, exit);
+        Assert.Contains("session", stdout, StringComparison.Ordinal);
+        Assert.Equal(0, sessionExit);
+        foreach (string option in new[] { "--transport", "--proxy", "--json", "--no-renew", "long-polling" })
+        {
+            Assert.Contains(option, sessionHelp, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public async Task An_unknown_transport_is_a_usage_error()
     {
         var run = await SessionRun.RunAsync(["session", "http://127.0.0.1:1/realtime", "--transport", "carrier-pigeon"], []);
 
         Assert.Equal(2, run.Exit);
+    }
+}
+
+/// <summary>stderr for a test that acts between state changes: waits (bounded) until a line containing a text was written.</summary>
+internal sealed class SignallingWriter : StringWriter
+{
+    private readonly Lock _gate = new();
+    private readonly List<(string Text, TaskCompletionSource Done)> _waiters = [];
+
+    public Task WaitForAsync(string text)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_gate)
+        {
+            if (base.ToString().Contains(text, StringComparison.Ordinal))
+            {
+                return Task.CompletedTask;
+            }
+
+            _waiters.Add((text, done));
+        }
+
+        return done.Task.WaitAsync(CliHarness.Timeout);
+    }
+
+    public override void WriteLine(string? value)
+    {
+        lock (_gate)
+        {
+            base.WriteLine(value);
+            foreach (var waiter in _waiters.Where(w => value?.Contains(w.Text, StringComparison.Ordinal) == true).ToList())
+            {
+                waiter.Done.TrySetResult();
+                _waiters.Remove(waiter);
+            }
+        }
+    }
+
+    public override Task WriteLineAsync(string? value)
+    {
+        WriteLine(value);
+        return Task.CompletedTask;
+    }
+
+    public override string ToString()
+    {
+        lock (_gate)
+        {
+            return base.ToString();
+        }
     }
 }
 
