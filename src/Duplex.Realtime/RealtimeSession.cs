@@ -515,7 +515,9 @@ public sealed class RealtimeSession
     {
         lock (_gate)
         {
-            long? ack = acknowledgements ? _inbox.Received : null;
+            // Piggybacked only when it says something new: an unchanged acknowledgement on every
+            // message costs 6 bytes or more each (",\"a\":0"), a quarter of a small message's framing.
+            long? ack = acknowledgements && _inbox.Received > _ackTold ? _inbox.Received : null;
             if (_state == RealtimeSessionState.Closed)
             {
                 if (_closeReason is RealtimeCloseReasons.Closed or RealtimeCloseReasons.Shutdown)

@@ -6,7 +6,8 @@ namespace Duplex.Cli.Bench;
 
 /// <summary>
 /// <c>duplex bench</c>: a load generator on raw sockets (not the Duplex client, so that it
-/// measures the server and not itself) for any ws:// server: <c>echo</c>, <c>idle</c>, <c>fanout</c>.
+/// measures the server and not itself) for any ws:// server: <c>echo</c>, <c>idle</c>, <c>fanout</c>;
+/// and <c>sessions</c>, which drives the session clients (Duplex's and SignalR's) through a counting relay.
 /// </summary>
 internal static class BenchCommand
 {
@@ -16,10 +17,12 @@ internal static class BenchCommand
         command.Subcommands.Add(CreateEcho(context));
         command.Subcommands.Add(CreateIdle(context));
         command.Subcommands.Add(CreateFanout(context));
+        command.Subcommands.Add(Sessions.SessionBenchCommand.CreateSessions(context));
+        command.Subcommands.Add(Sessions.SessionBenchCommand.CreateSessionServer(context));
         return command;
     }
 
-    private sealed class CommonOptions
+    internal sealed class CommonOptions
     {
         public Option<string?> Json { get; } = new("--json") { Description = "Also write the results as JSON to this file." };
 
@@ -242,7 +245,7 @@ internal static class BenchCommand
         return (list, null);
     }
 
-    private static void Positive(Option<int> option) => option.Validators.Add(r =>
+    internal static void Positive(Option<int> option) => option.Validators.Add(r =>
     {
         if (r.GetValueOrDefault<int>() <= 0)
         {
@@ -250,7 +253,7 @@ internal static class BenchCommand
         }
     });
 
-    private static void Positive(Option<double> option) => option.Validators.Add(r =>
+    internal static void Positive(Option<double> option) => option.Validators.Add(r =>
     {
         if (!(r.GetValueOrDefault<double>() > 0))
         {
@@ -258,7 +261,7 @@ internal static class BenchCommand
         }
     });
 
-    private static void NotNegative(Option<double> option) => option.Validators.Add(r =>
+    internal static void NotNegative(Option<double> option) => option.Validators.Add(r =>
     {
         if (!(r.GetValueOrDefault<double>() >= 0))
         {

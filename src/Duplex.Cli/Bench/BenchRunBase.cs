@@ -29,6 +29,9 @@ internal abstract class BenchRunBase
         Keep(message);
     }
 
+    /// <summary>Counts a connection that could not be opened (its reason goes through <see cref="Keep"/>).</summary>
+    protected void CountConnectFailure() => Interlocked.Increment(ref _connectFailures);
+
     protected void Keep(string message)
     {
         if (_errorMessages.Count < KeptErrorMessages)

@@ -55,15 +55,35 @@ public sealed class NegotiateAndWebSocketTests
         new byte[] { 1, 2, 3 }.CopyTo(binary, header);
         await ws.SendBinaryAsync(binary.AsMemory(0, header + 3), Bounded.Token());
 
-        // The echo of message 1 carries the acknowledgement of what the server has received so far.
-        // (an acknowledgement alone may come first: the server acknowledges as soon as it has received)
-        string echo = (await NextDataAsync(ws)).Text;
-        Assert.StartsWith("""{"t":"m","s":1,"d":"hello","a":""", echo, StringComparison.Ordinal);
+        // Message 1 is acknowledged by the time its echo arrives: piggybacked on the echo, or alone
+        // before it (the server acknowledges as soon as it has received, and says each number once).
+        var acknowledged = new List<string>();
+        string echo = (await NextDataAsync(ws, acknowledged)).Text;
+        Assert.StartsWith("""{"t":"m","s":1,"d":"hello""", echo, StringComparison.Ordinal);
+        Assert.True(echo.Contains("\"a\":", StringComparison.Ordinal) || acknowledged.Count > 0, $"message 1 was not acknowledged before or with its echo: {echo}");
         WebSocketMessage binaryEcho = await NextDataAsync(ws);
         Assert.Equal(MessageType.Binary, binaryEcho.Type);
         Assert.Equal(EnvelopeError.None, BinaryEnvelope.TryRead(binaryEcho.Data.ToArray(), out long sequence, out ReadOnlyMemory<byte> payload));
         Assert.Equal(2, sequence);
         Assert.Equal(new byte[] { 1, 2, 3 }, payload.ToArray());
+    }
+
+    [Fact]
+    public async Task A_message_down_carries_no_acknowledgement_when_there_is_nothing_new_to_acknowledge()
+    {
+        await using RealtimeTestServer server = await RealtimeTestServer.StartAsync(handler: async (session, ct) =>
+        {
+            await session.SendTextAsync("down", ct);
+            await foreach (RealtimeMessage message in session.ReadMessagesAsync(ct))
+            {
+            }
+        });
+        (string session, _) = await server.NegotiateAsync();
+        await using WebSocketConnection ws = await server.ConnectWebSocketAsync(session, 0);
+        await ws.ReceiveAsync(Bounded.Token()).Within("the open envelope");
+
+        // The page's own shape (docs/PROTOCOL.md §3): 2 bytes of WebSocket and 22 of envelope around "hi".
+        Assert.Equal("""{"t":"m","s":1,"d":"down"}""", (await NextDataAsync(ws)).Text);
     }
 
     [Fact]
@@ -120,13 +140,20 @@ public sealed class NegotiateAndWebSocketTests
         Assert.Equal(RealtimeTransport.WebSocket, live!.Transport);
     }
 
-    private static async Task<WebSocketMessage> NextDataAsync(WebSocketConnection ws)
+    /// <summary>The next message envelope, skipping heartbeats and acknowledgements alone (kept in <paramref name="acknowledgements"/> when given).</summary>
+    private static async Task<WebSocketMessage> NextDataAsync(WebSocketConnection ws, List<string>? acknowledgements = null)
     {
         while (true)
         {
             WebSocketMessage message = await ws.ReceiveAsync(Bounded.Token()).Within("the next message");
-            if (message.Type == MessageType.Text && (message.Text.Contains("\"t\":\"h\"", StringComparison.Ordinal) || message.Text.StartsWith("{\"t\":\"a\"", StringComparison.Ordinal)))
+            if (message.Type == MessageType.Text && message.Text.Contains("\"t\":\"h\"", StringComparison.Ordinal))
             {
+                continue;
+            }
+
+            if (message.Type == MessageType.Text && message.Text.StartsWith("{\"t\":\"a\"", StringComparison.Ordinal))
+            {
+                acknowledgements?.Add(message.Text);
                 continue;
             }
 
