@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Duplex.Cli.Faults;
 using Duplex.Realtime.Channels;
 using Duplex.Realtime.Tests.Server;
@@ -158,6 +159,58 @@ public sealed class ChannelsClientTests
         await server.PublishTextAsync(channel, "p7");
         await reader.ExpectPublicationsAsync(7, 7);
         Assert.Equal(7, reader.Subscription.LastSequence);
+    }
+
+    [Fact]
+    public async Task In_a_renewed_session_the_subscribe_is_numbered_before_what_the_application_queued()
+    {
+        await using ClientFixture fixture = await ClientFixture.StartAsync(Options(TimeSpan.FromSeconds(1)));
+        RecordingHandler? network = null;
+        RealtimeClientOptions pinned = ClientFixture.ClientOptions(RealtimeTransport.LongPolling);
+        var options = new RealtimeClientOptions
+        {
+            Transports = pinned.Transports,
+            ReconnectDelay = pinned.ReconnectDelay,
+            MaxReconnectDelay = pinned.MaxReconnectDelay,
+            OpenTimeout = pinned.OpenTimeout,
+            WrapHttpHandler = inner => network = new RecordingHandler(inner),
+        };
+        var events = new EventLog();
+        RealtimeClient client = fixture.Client(options, events);
+        Task? queued = null;
+        client.StateChanged += (_, e) =>
+        {
+            if (e.Kind == RealtimeClientEventKind.SessionLost)
+            {
+                // Raised with no session: the send waits for the new one.
+                queued = client.SendTextAsync("queued").AsTask();
+            }
+        };
+        await client.ConnectAsync().Within("connect");
+        await using var reader = new ChannelsReader(await client.SubscribeAsync("room").Within("subscribe"));
+        Assert.Equal(SubscribeResult.New, (await reader.NextAsync("subscribed")).Result);
+        await fixture.Server.Endpoint.Channels.PublishTextAsync("room", "p1");
+        await reader.ExpectPublicationsAsync(1, 1);
+        RealtimeSession serverSide = fixture.Server.Endpoint.FindSession(client.SessionId!)!;
+
+        network!.Away = true;
+        await serverSide.Completion.Within("the session's expiry");
+        await fixture.Server.Endpoint.Channels.PublishTextAsync("room", "p2");
+        network.Away = false;
+        ChannelEvent again = await reader.NextAsync("subscribed again");
+        Assert.Equal(SubscribeResult.Resumed, again.Result);
+        await reader.ExpectPublicationsAsync(2, 2);
+        await queued!.Within("the queued send");
+        Assert.Equal("queued", (await client.ReceiveAsync().Within("the echo")).Text);
+
+        // On the wire of the new session: the sub (from p1 of the epoch) is numbered before the queued message.
+        string renewed = client.SessionId!;
+        List<JsonElement> sent = [.. network.Sends.Where(s => s.Session == renewed).SelectMany(s => JsonDocument.Parse(s.Body).RootElement.EnumerateArray().Select(e => e.Clone()))];
+        JsonElement sub = sent.First(e => e.GetProperty("t").GetString() == "ch" && e.GetProperty("op").GetString() == "sub");
+        JsonElement message = sent.First(e => e.GetProperty("t").GetString() == "m");
+        Assert.Equal((1L, 1L), (sub.GetProperty("s").GetInt64(), sub.GetProperty("from").GetProperty("q").GetInt64()));
+        Assert.Equal(again.Epoch, sub.GetProperty("from").GetProperty("e").GetString());
+        Assert.Equal((2L, "queued"), (message.GetProperty("s").GetInt64(), message.GetProperty("d").GetString()));
     }
 
     [Fact]
