@@ -41,6 +41,33 @@ public sealed class SubPubCommandTests
     }
 
     [Fact]
+    public async Task Sub_through_a_reset_prints_the_transport_changes_and_every_publication_once_in_order()
+    {
+        await using var channels = await ChannelServer.StartAsync();
+        await using var proxy = Duplex.Cli.Faults.FaultProxy.Start(new Duplex.Cli.Faults.FaultProxyOptions { Upstream = channels.EndPoint, Mode = Duplex.Cli.Faults.FaultMode.PassThrough });
+        var stdout = new WatchingWriter();
+        var context = new Duplex.Cli.CliContext { In = new StringReader(string.Empty), Out = stdout, Error = new StringWriter(), CreateLoggerFactory = _ => Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance };
+        using var stop = new CancellationTokenSource(CliHarness.Timeout * 2);
+        Task<int> run = Duplex.Cli.Program.RunAsync(["sub", $"http://127.0.0.1:{proxy.LocalEndPoint.Port}/realtime", "ticks", "--json", "--count", "4", "--transport", "websocket"], context, stop.Token);
+
+        await stdout.WaitForAsync("\"type\":\"subscribed\"");
+        await channels.Channels.PublishTextAsync("ticks", "p1");
+        await channels.Channels.PublishTextAsync("ticks", "p2");
+        await stdout.WaitForAsync("\"data\":\"p2\"");
+        proxy.ResetAll();
+        await channels.Channels.PublishTextAsync("ticks", "p3");
+        await channels.Channels.PublishTextAsync("ticks", "p4");
+        Assert.Equal(0, await run.WaitAsync(CliHarness.Timeout));
+
+        List<JsonElement> lines = [.. stdout.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement)];
+        Assert.Equal(["p1", "p2", "p3", "p4"], lines.Where(l => l.GetProperty("type").GetString() == "publication").Select(l => l.GetProperty("data").GetString()));
+        List<string?> states = [.. lines.Where(l => l.GetProperty("type").GetString() == "state").Select(l => l.GetProperty("state").GetString())];
+        Assert.Contains("reconnecting", states);
+        Assert.Contains("resumed", states);
+        Assert.Single(lines, l => l.GetProperty("type").GetString() == "subscribed");
+    }
+
+    [Fact]
     public async Task Sub_from_epoch_and_number_resumes_after_it_another_epoch_is_a_reset_and_a_short_history_a_gap()
     {
         await using var channels = await ChannelServer.StartAsync(new RealtimeChannelOptions { Rules = [new ChannelRule("short", new ChannelLimits { HistoryCount = 2 })] });
@@ -112,6 +139,47 @@ public sealed class SubPubCommandTests
         Assert.Contains("forbidden", error, StringComparison.Ordinal);
     }
 
+    /// <summary>Stdout that tells when a line containing some text was written.</summary>
+    private sealed class WatchingWriter : StringWriter
+    {
+        private readonly List<(string Text, TaskCompletionSource Seen)> _waiters = [];
+
+        public Task WaitForAsync(string text)
+        {
+            var seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            lock (_waiters)
+            {
+                if (ToString().Contains(text, StringComparison.Ordinal))
+                {
+                    return Task.CompletedTask;
+                }
+
+                _waiters.Add((text, seen));
+            }
+
+            return seen.Task.WaitAsync(CliHarness.Timeout);
+        }
+
+        public override void WriteLine(string? value)
+        {
+            lock (_waiters)
+            {
+                base.WriteLine(value);
+                foreach (var waiter in _waiters.Where(w => value?.Contains(w.Text, StringComparison.Ordinal) == true).ToList())
+                {
+                    waiter.Seen.TrySetResult();
+                    _waiters.Remove(waiter);
+                }
+            }
+        }
+
+        public override Task WriteLineAsync(string? value)
+        {
+            WriteLine(value);
+            return Task.CompletedTask;
+        }
+    }
+
     private sealed class ChannelServer : IAsyncDisposable
     {
         private readonly DuplexServer _server;
@@ -125,6 +193,8 @@ public sealed class SubPubCommandTests
         public RealtimeChannels Channels { get; }
 
         public string Url => $"http://127.0.0.1:{_server.LocalEndPoint.Port}/realtime";
+
+        public IPEndPoint EndPoint => _server.LocalEndPoint;
 
         public static async Task<ChannelServer> StartAsync(RealtimeChannelOptions? channels = null)
         {
