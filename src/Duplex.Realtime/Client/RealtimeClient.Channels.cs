@@ -50,7 +50,7 @@ public sealed partial class RealtimeClient
         }
 
         byte[]? info = PresenceInfoBytes(options);
-        ClientChannelRequest request = await EnqueueChannelAsync(
+        ClientChannelRequest request = (await EnqueueChannelAsync(
             (r, _) =>
             {
                 if (_subscriptions.ContainsKey(channel))
@@ -65,7 +65,7 @@ public sealed partial class RealtimeClient
                     From = options.From,
                 };
             },
-            cancellationToken).ConfigureAwait(false);
+            cancellationToken).ConfigureAwait(false))!;
         try
         {
             return (RealtimeSubscription)(await request.Answer.Task.WaitAsync(cancellationToken).ConfigureAwait(false))!;
@@ -107,11 +107,11 @@ public sealed partial class RealtimeClient
         }
 
         string key = _publisherId + "-" + Interlocked.Increment(ref _lastKey).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        ClientChannelRequest request = await EnqueueChannelAsync(
+        ClientChannelRequest request = (await EnqueueChannelAsync(
             (r, session) => data.Length > session.Answer.MaxMessageBytes
                 ? throw new ArgumentException($"A publication is at most {session.Answer.MaxMessageBytes} bytes (the server's limit); this one is {data.Length}.", nameof(data))
                 : new ClientChannelRequest(ClientChannelOp.Publish, r, channel, ClientChannelWire.Publish(r, channel, key, type, data.Span)),
-            cancellationToken).ConfigureAwait(false);
+            cancellationToken).ConfigureAwait(false))!;
         return (ChannelPublishResult)(await request.Answer.Task.WaitAsync(cancellationToken).ConfigureAwait(false))!;
     }
 
@@ -124,9 +124,9 @@ public sealed partial class RealtimeClient
 
     internal async ValueTask<IReadOnlyList<ChannelMember>> GetPresenceAsync(string channel, CancellationToken cancellationToken)
     {
-        ClientChannelRequest request = await EnqueueChannelAsync(
+        ClientChannelRequest request = (await EnqueueChannelAsync(
             (r, _) => new ClientChannelRequest(ClientChannelOp.Presence, r, channel, ClientChannelWire.Presence(r, channel)),
-            cancellationToken).ConfigureAwait(false);
+            cancellationToken).ConfigureAwait(false))!;
         return (IReadOnlyList<ChannelMember>)(await request.Answer.Task.WaitAsync(cancellationToken).ConfigureAwait(false))!;
     }
 
@@ -167,7 +167,7 @@ public sealed partial class RealtimeClient
     /// client's lock with the request id and the session; it may refuse by throwing, or return null
     /// (nothing to send).
     /// </summary>
-    private async ValueTask<ClientChannelRequest> EnqueueChannelAsync(Func<long, ClientSession, ClientChannelRequest?> make, CancellationToken cancellationToken)
+    private async ValueTask<ClientChannelRequest?> EnqueueChannelAsync(Func<long, ClientSession, ClientChannelRequest?> make, CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -193,7 +193,7 @@ public sealed partial class RealtimeClient
                     ClientChannelRequest? request = make(_lastRequest + 1, session);
                     if (request is null)
                     {
-                        return null!;
+                        return null;
                     }
 
                     if (session.TryAdd(EnvelopeType.Channel, MessageType.Text, request.Fields))

@@ -115,6 +115,25 @@ public sealed class SubPubCommandTests
         Assert.Equal(["hello", "second ✓", "third", "fourth"], output.Split(Environment.NewLine)[..^1]);
     }
 
+    [Fact]
+    public async Task Are_listed_in_help_with_their_options()
+    {
+        var (exit, stdout, _) = await CliHarness.RunAsync(["--help"]);
+        var (subExit, subHelp, _) = await CliHarness.RunAsync(["sub", "--help"]);
+        var (pubExit, pubHelp, _) = await CliHarness.RunAsync(["pub", "--help"]);
+
+        Assert.Equal((0, 0, 0), (exit, subExit, pubExit));
+        Assert.Contains("  sub ", stdout, StringComparison.Ordinal);
+        Assert.Contains("  pub ", stdout, StringComparison.Ordinal);
+        foreach (string option in new[] { "--transport", "--from", "--json", "--count", "EPOCH:N", "long-polling" })
+        {
+            Assert.Contains(option, subHelp, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("--transport", pubHelp, StringComparison.Ordinal);
+        Assert.Contains("stdin", pubHelp, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("sub", ":bad")]
     [InlineData("pub", "/bad")]
