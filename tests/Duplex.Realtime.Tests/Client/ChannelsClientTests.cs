@@ -261,6 +261,41 @@ public sealed class ChannelsClientTests
     }
 
     [Fact]
+    public async Task A_subscriber_that_does_not_read_is_ended_as_slow_and_resumes_from_its_cursor()
+    {
+        var channels = new RealtimeChannelOptions { Limits = new ChannelLimits { MaxPendingPerSubscriber = 5 } };
+        await using ClientFixture fixture = await ClientFixture.StartAsync(Options(channels: channels));
+        RealtimeClientOptions pinned = ClientFixture.ClientOptions(RealtimeTransport.WebSocket);
+        RealtimeClient client = fixture.Client(new RealtimeClientOptions { Transports = pinned.Transports, MaxUnreadChannelEvents = 2 });
+        await client.ConnectAsync().Within("connect");
+        RealtimeSubscription subscription = await client.SubscribeAsync("firehose").Within("subscribe");
+
+        // Not read: the subscription's buffer fills, the client stops reading, the server's bound is passed.
+        for (int q = 1; q <= 20; q++)
+        {
+            await fixture.Server.Endpoint.Channels.PublishTextAsync("firehose", $"p{q}");
+        }
+
+        var received = new List<ChannelEvent>();
+        await foreach (ChannelEvent next in subscription.ReadEventsAsync().WithCancellation(Bounded.Token()))
+        {
+            received.Add(next);
+        }
+
+        Assert.Equal(ChannelEventKind.Subscribed, received[0].Kind);
+        Assert.Equal((ChannelEventKind.Unsubscribed, "slow-consumer"), (received[^1].Kind, received[^1].Reason));
+        long[] numbers = [.. received.Where(e => e.Kind == ChannelEventKind.Publication).Select(e => e.Sequence)];
+        Assert.Equal(Enumerable.Range(1, numbers.Length).Select(i => (long)i), numbers);
+        Assert.True(numbers.Length < 20, $"{numbers.Length} publications before the end");
+        Assert.False(subscription.IsActive);
+
+        // The cursor is the application's: subscribing again from it gets the rest.
+        await using var again = new ChannelsReader(await client.SubscribeAsync("firehose", new RealtimeSubscribeOptions { From = subscription.Cursor }).Within("subscribe again"));
+        Assert.Equal(SubscribeResult.Resumed, (await again.NextAsync("subscribed")).Result);
+        await again.ExpectPublicationsAsync(numbers.Length + 1, 20);
+    }
+
+    [Fact]
     public async Task Presence_joins_and_leaves()
     {
         await using ClientFixture fixture = await ClientFixture.StartAsync(Options());
