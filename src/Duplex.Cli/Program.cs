@@ -3,7 +3,7 @@ using System.CommandLine.Help;
 
 namespace Duplex.Cli;
 
-/// <summary>The <c>duplex</c> command: <c>serve</c>, <c>echo</c>, <c>connect</c>, <c>session</c>, <c>autobahn-agent</c>.</summary>
+/// <summary>The <c>duplex</c> command: <c>serve</c>, <c>echo</c>, <c>connect</c>, <c>session</c>, <c>sub</c>, <c>pub</c>, <c>autobahn-agent</c>.</summary>
 public static class Program
 {
     /// <summary>Runs on the real console; Ctrl+C and SIGTERM stop the command gracefully.</summary>
@@ -59,6 +59,8 @@ public static class Program
         root.Subcommands.Add(EchoCommand.Create(context));
         root.Subcommands.Add(ConnectCommand.Create(context));
         root.Subcommands.Add(SessionCommand.Create(context));
+        root.Subcommands.Add(SubCommand.Create(context));
+        root.Subcommands.Add(PubCommand.Create(context));
         root.Subcommands.Add(AutobahnAgentCommand.Create(context));
         root.Subcommands.Add(Bench.BenchCommand.Create(context));
         return root;

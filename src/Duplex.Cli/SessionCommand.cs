@@ -47,7 +47,7 @@ internal static class SessionCommand
         return command;
     }
 
-    private sealed record Settings(string Url, string Transport, string? Proxy, bool Json, bool NoRenew, string? Origin);
+    internal sealed record Settings(string Url, string Transport, string? Proxy, bool Json, bool NoRenew, string? Origin);
 
     private static async Task<int> RunAsync(Settings settings, CliContext context, CancellationToken cancellationToken)
     {
@@ -164,7 +164,7 @@ internal static class SessionCommand
         }
     }
 
-    private static bool TryParse(
+    internal static bool TryParse(
         Settings settings,
         [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Uri? endpoint,
         [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out RealtimeClientOptions? options,
@@ -229,10 +229,10 @@ internal static class SessionCommand
         return true;
     }
 
-    private static string OneLine(string message) => message.ReplaceLineEndings(" ");
+    internal static string OneLine(string message) => message.ReplaceLineEndings(" ");
 
     /// <summary>Prints messages and state changes, as text or as JSON lines.</summary>
-    private sealed class Printer(TextWriter stdout, TextWriter stderr, bool json)
+    internal sealed class Printer(TextWriter stdout, TextWriter stderr, bool json)
     {
         private readonly TaskCompletionSource<string> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private long _lastMessageMs = Environment.TickCount64;

@@ -20,6 +20,11 @@ internal sealed partial class ClientLog(ILogger logger)
     [LoggerMessage(5, LogLevel.Warning, "A StateChanged handler threw")]
     private static partial void HandlerThrew(ILogger logger, Exception exception);
 
+    [LoggerMessage(6, LogLevel.Warning, "A channel envelope from the server was ignored: {Reason}")]
+    private static partial void ChannelIgnored(ILogger logger, string reason);
+
+    public void ChannelEnvelopeIgnored(string reason) => ChannelIgnored(logger, reason);
+
     public void TransportUp(RealtimeTransport transport) => Up(logger, RealtimeTransports.Name(transport));
 
     public void TransportFailed(RealtimeTransport transport, string reason) => Failed(logger, RealtimeTransports.Name(transport), reason);

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Duplex.Realtime.Protocol;
 using Duplex.Realtime.Sessions;
 
 namespace Duplex.Realtime.Client;
@@ -113,11 +114,14 @@ internal sealed class ClientSession
     }
 
     /// <summary>Numbers and keeps a message; false when the outbox is full.</summary>
-    public bool TryAdd(MessageType type, ReadOnlyMemory<byte> data)
+    public bool TryAdd(MessageType type, ReadOnlyMemory<byte> data) => TryAdd(EnvelopeType.Message, type, data);
+
+    /// <summary>Numbers and keeps a message or a channel envelope (its payload the object of its channel fields); false when the outbox is full.</summary>
+    public bool TryAdd(EnvelopeType kind, MessageType type, ReadOnlyMemory<byte> data)
     {
         lock (_gate)
         {
-            if (!_outbox.TryAdd(type, data, out _))
+            if (!_outbox.TryAdd(kind, type, data, out _))
             {
                 return false;
             }
@@ -215,12 +219,12 @@ internal sealed class ClientSession
         }
     }
 
-    /// <summary>Every kept message, in order (the never-acknowledged ones when the session is lost).</summary>
+    /// <summary>Every kept application message, in order (the never-acknowledged ones when the session is lost); channel envelopes are the channels' own business.</summary>
     public IReadOnlyList<RealtimeMessage> Unacknowledged()
     {
         lock (_gate)
         {
-            return _outbox.After(0).Select(e => new RealtimeMessage(e.Type, e.Payload)).ToList();
+            return _outbox.After(0).Where(e => e.Kind == EnvelopeType.Message).Select(e => new RealtimeMessage(e.Type, e.Payload)).ToList();
         }
     }
 

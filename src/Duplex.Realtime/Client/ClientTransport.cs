@@ -90,7 +90,7 @@ internal abstract class ClientTransport : IAsyncDisposable
     {
         switch (envelope.Type)
         {
-            case EnvelopeType.Message:
+            case EnvelopeType.Message or EnvelopeType.Channel:
                 if (!await Client.DeliverAsync(Session, envelope, cancellationToken).ConfigureAwait(false))
                 {
                     throw new TransportFailedException($"protocol error: message {envelope.Sequence} skips numbers (received {Session.Received}) or acknowledges messages never sent");

@@ -161,7 +161,7 @@ internal sealed class ClientWebSocketTransport(RealtimeClient client, ClientSess
                 Session.Collect(_sentUpTo, 64 * 1024, 64, batch);
                 foreach (OutboxEntry entry in batch)
                 {
-                    if (entry.Type == MessageType.Binary)
+                    if (entry.Type == MessageType.Binary && entry.Kind == EnvelopeType.Message)
                     {
                         int size = BinaryEnvelope.HeaderSize(entry.Sequence) + entry.Payload.Length;
                         if (frame.Length < size)
@@ -182,7 +182,7 @@ internal sealed class ClientWebSocketTransport(RealtimeClient client, ClientSess
                             ack = Session.Received;
                         }
 
-                        await SendJsonAsync(json, Envelope.Message(entry.Sequence, MessageType.Text, entry.Payload, ack), cancellationToken).ConfigureAwait(false);
+                        await SendJsonAsync(json, entry.Kind == EnvelopeType.Channel ? Envelope.Channel(entry.Sequence, entry.Payload, ack) : Envelope.Message(entry.Sequence, MessageType.Text, entry.Payload, ack), cancellationToken).ConfigureAwait(false);
                         if (ack is { } sent)
                         {
                             Session.AckSent(sent);

@@ -90,7 +90,7 @@ internal sealed class HttpUpstream(RealtimeClient client, ClientSession session,
             foreach (OutboxEntry entry in batch)
             {
                 one.ResetWrittenCount();
-                EnvelopeJson.Write(one, Envelope.Message(entry.Sequence, entry.Type, entry.Payload));
+                EnvelopeJson.Write(one, entry.Kind == EnvelopeType.Channel ? Envelope.Channel(entry.Sequence, entry.Payload) : Envelope.Message(entry.Sequence, entry.Type, entry.Payload));
                 if (body.WrittenCount > 1 && body.WrittenCount + one.WrittenCount + ackJson.Length + 2 > maxBody)
                 {
                     break;

@@ -42,6 +42,8 @@ public sealed partial class RealtimeClient
         TaskCompletionSource ready;
         lock (_gate)
         {
+            // docs/PROTOCOL.md §10.2: the subscriptions go first in a renewed session, before anything the application queued.
+            RenewChannels(session);
             _session = session;
             _refused.Clear();
             _lastWorked = null;
@@ -384,6 +386,7 @@ public sealed partial class RealtimeClient
         }
 
         _inbound.Writer.TryComplete();
+        CloseChannels(reason);
         Raise(new RealtimeClientEvent(RealtimeClientEventKind.Closed, RealtimeClientState.Closed) { Reason = reason });
         if (!_stopping.IsCancellationRequested)
         {

@@ -73,6 +73,14 @@ public sealed partial class RealtimeClient
                 return false;
         }
 
+        if (message.Type == EnvelopeType.Channel)
+        {
+            // docs/PROTOCOL.md §10: numbered like a message, handed to the channels, never to ReceiveAsync.
+            await TakeChannelAsync(session, message, cancellationToken).ConfigureAwait(false);
+            session.Delivered(message.Sequence);
+            return true;
+        }
+
         // The payload is the envelope's own array (a copy of the frame for binary on WebSocket).
         await _inbound.Writer.WriteAsync(new RealtimeMessage(message.PayloadType, message.Payload), cancellationToken).ConfigureAwait(false);
         session.Delivered(message.Sequence);

@@ -31,6 +31,9 @@ public sealed class RealtimeClientOptions
     /// <summary>The most received messages held for <see cref="RealtimeClient.ReceiveAsync"/> before the client stops reading its transport. Default 1,000.</summary>
     public int MaxUnreadMessages { get; init; } = 1000;
 
+    /// <summary>The most events a subscription holds unread (<see cref="RealtimeSubscription.ReadEventsAsync"/>) before the client stops reading its transport. Default 1,000.</summary>
+    public int MaxUnreadChannelEvents { get; init; } = 1000;
+
     /// <summary>After the server answers 404 or 410 for the session: negotiate a new one (true, default) or close.</summary>
     public bool RenewLostSession { get; init; } = true;
 
@@ -72,6 +75,7 @@ public sealed class RealtimeClientOptions
         Require(PollInterval is null || PollInterval > TimeSpan.Zero, nameof(PollInterval), "must be null or positive");
         Require(MaxOfflineMessages is null or > 0, nameof(MaxOfflineMessages), "must be null or at least 1");
         Require(MaxUnreadMessages > 0, nameof(MaxUnreadMessages), "must be at least 1");
+        Require(MaxUnreadChannelEvents > 0, nameof(MaxUnreadChannelEvents), "must be at least 1");
         Require(CloseTimeout >= TimeSpan.Zero, nameof(CloseTimeout), "must not be negative");
         Require(Headers is not null, nameof(Headers), "must be set");
     }
