@@ -192,6 +192,18 @@ public sealed class RealtimeSession
         }
     }
 
+    /// <summary>The highest of its numbers the client has acknowledged.</summary>
+    internal long Acknowledged
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _outbox.Acknowledged;
+            }
+        }
+    }
+
     /// <summary>The channel layer's state of this session (its subscriptions, its queue of requests), once it used channels.</summary>
     internal object? ChannelState { get; set; }
 
@@ -200,9 +212,13 @@ public sealed class RealtimeSession
     /// client, numbered with the messages. False when the session is over; past a queue bound
     /// the session closes with <see cref="RealtimeCloseReasons.QueueFull"/> (and this is false).
     /// </summary>
-    internal bool TrySendChannel(ReadOnlyMemory<byte> fields)
+    internal bool TrySendChannel(ReadOnlyMemory<byte> fields) => TrySendChannel(fields, out _);
+
+    /// <summary>As <see cref="TrySendChannel(ReadOnlyMemory{byte})"/>, saying the number the envelope got.</summary>
+    internal bool TrySendChannel(ReadOnlyMemory<byte> fields, out long sequence)
     {
         bool full;
+        sequence = 0;
         lock (_gate)
         {
             if (_state == RealtimeSessionState.Closed)
@@ -210,7 +226,7 @@ public sealed class RealtimeSession
                 return false;
             }
 
-            full = !_outbox.TryAdd(EnvelopeType.Channel, MessageType.Text, fields, out _);
+            full = !_outbox.TryAdd(EnvelopeType.Channel, MessageType.Text, fields, out sequence);
             if (!full)
             {
                 Pulse();

@@ -13,7 +13,7 @@ public sealed record ChannelLimits
     public TimeSpan HistoryAge { get; init; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
-    /// A subscriber whose session holds more unacknowledged messages than this is a slow
+    /// A subscriber with more of this channel's publications unacknowledged than this is a slow
     /// subscriber, handled by <see cref="SlowSubscriberPolicy"/>. Default 500 (half the
     /// session's default queue bound, so the policy acts before the session's own bound does).
     /// </summary>

@@ -8,8 +8,8 @@ namespace Duplex.Realtime.Channels;
 /// </summary>
 public sealed class ChannelPresence
 {
-    /// <summary>The largest info accepted, in UTF-16 characters of its JSON text.</summary>
-    public const int MaxInfoLength = 1024;
+    /// <summary>The largest info accepted, in UTF-8 bytes of its JSON text (docs/PROTOCOL.md §10: 1 KiB encoded).</summary>
+    public const int MaxInfoBytes = 1024;
 
     private readonly Dictionary<string, string?> _members = new(StringComparer.Ordinal);
 
@@ -20,9 +20,9 @@ public sealed class ChannelPresence
     public bool Join(string id, string? info)
     {
         ArgumentException.ThrowIfNullOrEmpty(id);
-        if (info is { Length: > MaxInfoLength })
+        if (info is not null && System.Text.Encoding.UTF8.GetByteCount(info) > MaxInfoBytes)
         {
-            throw new ArgumentOutOfRangeException(nameof(info), $"Presence info is limited to {MaxInfoLength} characters.");
+            throw new ArgumentOutOfRangeException(nameof(info), $"Presence info is limited to {MaxInfoBytes} bytes of UTF-8.");
         }
 
         if (_members.ContainsKey(id))

@@ -156,7 +156,7 @@ public sealed record ChannelRequest
         if (root.TryGetProperty("info", out JsonElement i) && i.ValueKind != JsonValueKind.Null)
         {
             info = i.GetRawText();
-            if (info.Length > ChannelPresence.MaxInfoLength)
+            if (Encoding.UTF8.GetByteCount(info) > ChannelPresence.MaxInfoBytes)
             {
                 error = "info is over 1 KiB";
                 return null;

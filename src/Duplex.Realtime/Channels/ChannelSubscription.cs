@@ -22,6 +22,10 @@ internal sealed class ChannelSubscription
     private bool _ended;
     private bool _dropped;
 
+    // The session numbers of the publications this subscription queued that the client has not
+    // acknowledged yet: its own backlog, whatever else the session carries (PROTOCOL §10.3).
+    private readonly Queue<long> _unacknowledged = new();
+
     public ChannelSubscription(RealtimeSession session, string channel, ChannelLimits limits, RealtimeLog log, Action<ChannelSubscription, int> onSlow)
     {
         Session = session;
@@ -63,7 +67,7 @@ internal sealed class ChannelSubscription
             Session.TrySendChannel(ChannelWire.Subscribed(requestId, Channel, plan, members));
             foreach (ChannelPublication publication in plan.Replay)
             {
-                Session.TrySendChannel(ChannelWire.Publication(Channel, plan.Epoch, publication));
+                Queue(ChannelWire.Publication(Channel, plan.Epoch, publication));
             }
 
             List<(string? Epoch, long Sequence, byte[] Fields)> held = _held!;
@@ -142,7 +146,7 @@ internal sealed class ChannelSubscription
             return;
         }
 
-        int pending = Session.PendingCount;
+        int pending = Backlog();
         if (_skipping)
         {
             if (pending > Limits.MaxPendingPerSubscriber / 2)
@@ -180,7 +184,28 @@ internal sealed class ChannelSubscription
             Session.TrySendChannel(ChannelWire.Gap(Channel, _epoch, _last + 1, sequence - 1));
         }
 
-        Session.TrySendChannel(fields);
+        Queue(fields);
         _last = sequence;
+    }
+
+    /// <summary>Queues a publication's envelope in the session and remembers its number for the backlog.</summary>
+    private void Queue(byte[] fields)
+    {
+        if (Session.TrySendChannel(fields, out long number))
+        {
+            _unacknowledged.Enqueue(number);
+        }
+    }
+
+    /// <summary>How many of this subscription's publications the client has not acknowledged.</summary>
+    private int Backlog()
+    {
+        long acknowledged = Session.Acknowledged;
+        while (_unacknowledged.Count > 0 && _unacknowledged.Peek() <= acknowledged)
+        {
+            _unacknowledged.Dequeue();
+        }
+
+        return _unacknowledged.Count;
     }
 }

@@ -317,7 +317,11 @@ public sealed partial class RealtimeClient
         }
     }
 
-    /// <summary>Ends a subscription's events with <see cref="ChannelEventKind.Unsubscribed"/> (dropped when its buffer is full: the end is still seen).</summary>
+    /// <summary>
+    /// Ends a subscription's events with <see cref="ChannelEventKind.Unsubscribed"/>: in its buffer
+    /// when there is room, else kept aside and given after the buffered ones, so the reason is
+    /// always seen (a slow reader is exactly the one the server ends).
+    /// </summary>
     private static void End(RealtimeSubscription subscription, string reason)
     {
         lock (subscription.Gate)
@@ -325,7 +329,12 @@ public sealed partial class RealtimeClient
             subscription.Ended = true;
         }
 
-        subscription.Writer.TryWrite(new ChannelEvent(ChannelEventKind.Unsubscribed, subscription.Channel) { Reason = reason });
+        var end = new ChannelEvent(ChannelEventKind.Unsubscribed, subscription.Channel) { Reason = reason };
+        if (!subscription.Writer.TryWrite(end))
+        {
+            subscription.FinalEvent = end;
+        }
+
         subscription.Writer.TryComplete();
     }
 

@@ -94,6 +94,8 @@ public sealed class RealtimeSubscription
 
     internal ChannelWriter<ChannelEvent> Writer => _events.Writer;
 
+    private ChannelEvent? _finalEvent;
+
     /// <summary>The subscription's events in order (the first is its <see cref="ChannelEventKind.Subscribed"/>), until it ends.</summary>
     public async IAsyncEnumerable<ChannelEvent> ReadEventsAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
@@ -104,6 +106,18 @@ public sealed class RealtimeSubscription
                 yield return next;
             }
         }
+
+        if (Interlocked.Exchange(ref _finalEvent, null) is { } end)
+        {
+            yield return end;
+        }
+    }
+
+    /// <summary>The end event when the buffer was full as the subscription ended: given after the buffered ones.</summary>
+    internal ChannelEvent? FinalEvent
+    {
+        get => Volatile.Read(ref _finalEvent);
+        set => Volatile.Write(ref _finalEvent, value);
     }
 
     /// <summary>Who is in the channel now (<c>presence</c>).</summary>

@@ -99,7 +99,11 @@ public sealed class ChannelRulesTests
     public void Presence_info_is_bounded()
     {
         var presence = new ChannelPresence();
-        Assert.Throws<ArgumentOutOfRangeException>(() => presence.Join("p", new string('x', ChannelPresence.MaxInfoLength + 1)));
-        Assert.Equal(0, presence.Count);
+        Assert.Throws<ArgumentOutOfRangeException>(() => presence.Join("p", new string('x', ChannelPresence.MaxInfoBytes + 1)));
+
+        // Counted in UTF-8 bytes: 400 two-byte characters are 800 bytes (fine), 600 are 1,200 (not).
+        Assert.True(presence.Join("q", "\"" + new string('é', 400) + "\""));
+        Assert.Throws<ArgumentOutOfRangeException>(() => presence.Join("r", "\"" + new string('é', 600) + "\""));
+        Assert.Equal(1, presence.Count);
     }
 }

@@ -294,6 +294,36 @@ public sealed class ChannelServerTests
     }
 
     [Fact]
+    public async Task A_busy_channel_does_not_make_a_quiet_one_of_the_same_session_slow()
+    {
+        var options = new RealtimeOptions { Channels = new RealtimeChannelOptions { Limits = new ChannelLimits { MaxPendingPerSubscriber = 5 } } };
+        await using RealtimeTestServer server = await RealtimeTestServer.StartAsync(options);
+        await using ChannelPeer peer = await SubscribeAsync(server, "busy");
+        await peer.NextOpAsync("subscribed");
+        await peer.RequestAsync("""{"op":"sub","ch":"quiet"}""");
+        await peer.NextOpAsync("subscribed");
+        peer.AutoAck = false;
+        await peer.AcknowledgeAsync();
+        await WaitForAsync(() => server.Endpoint.FindSession(peer.Session)!.PendingCount == 0, "the acknowledgement of both subscribes");
+
+        // Eight publications of busy wait unacknowledged: five of them fill busy's bound, none is quiet's.
+        for (int i = 1; i <= 8; i++)
+        {
+            await server.Endpoint.Channels.PublishTextAsync("busy", $"b{i}");
+        }
+
+        await server.Endpoint.Channels.PublishTextAsync("quiet", "q1");
+        var got = new List<string>();
+        while (got.Count < 7)
+        {
+            JsonElement next = await peer.NextAsync();
+            got.Add(next.GetProperty("op").GetString() == "p" ? $"{next.GetProperty("ch").GetString()}:{next.GetProperty("q").GetInt64()}" : next.GetProperty("op").GetString()!);
+        }
+
+        Assert.Equal(["busy:1", "busy:2", "busy:3", "busy:4", "busy:5", "quiet:1", "unsubscribed"], got.Order(StringComparer.Ordinal).ToArray().OrderBy(x => x.StartsWith("unsub", StringComparison.Ordinal)).ThenBy(x => x, StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task A_slow_subscriber_under_skip_to_live_is_told_the_gap_once_it_catches_up()
     {
         var options = new RealtimeOptions { Channels = new RealtimeChannelOptions { Limits = new ChannelLimits { MaxPendingPerSubscriber = 4, SlowSubscriberPolicy = SlowSubscriberPolicy.SkipToLive } } };

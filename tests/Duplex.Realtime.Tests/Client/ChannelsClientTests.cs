@@ -283,6 +283,7 @@ public sealed class ChannelsClientTests
         }
 
         Assert.Equal(ChannelEventKind.Subscribed, received[0].Kind);
+        Assert.True(received[^1].Kind == ChannelEventKind.Unsubscribed, string.Join(", ", received.Select(e => $"{e.Kind}:{e.Sequence}:{e.Reason}")));
         Assert.Equal((ChannelEventKind.Unsubscribed, "slow-consumer"), (received[^1].Kind, received[^1].Reason));
         long[] numbers = [.. received.Where(e => e.Kind == ChannelEventKind.Publication).Select(e => e.Sequence)];
         Assert.Equal(Enumerable.Range(1, numbers.Length).Select(i => (long)i), numbers);

@@ -84,7 +84,7 @@ public sealed class ClientSessionTests
     [InlineData(false)]
     public async Task A_session_that_expired_while_away_is_lost_with_its_unacknowledged_messages(bool renew)
     {
-        await using ClientFixture fixture = await ClientFixture.StartAsync(ClientFixture.FastOptions(resumeWindow: TimeSpan.FromMilliseconds(300)), FaultMode.PassThrough);
+        await using ClientFixture fixture = await ClientFixture.StartAsync(ClientFixture.FastOptions(resumeWindow: TimeSpan.FromSeconds(1)), FaultMode.PassThrough);
         var events = new EventLog();
         RealtimeClientOptions pinned = ClientFixture.ClientOptions(RealtimeTransport.WebSocket);
         var options = new RealtimeClientOptions
