@@ -352,7 +352,7 @@
     }
 
     open(ack) {
-      this.source = this.listen(new EventSource(this.client._url('sse', ack)));
+      this.source = this.listen(new EventSource(this.client._url('sse', ack) + '&hb=event'));
       this.armOpenTimer();
     }
 
@@ -368,7 +368,7 @@
     /** Opens a second stream to replace a silent one (see above). */
     replace() {
       if (this.replacement || this.closed || !this.opened) return;
-      const fresh = new EventSource(this.client._url('sse', this.client._received));
+      const fresh = new EventSource(this.client._url('sse', this.client._received) + '&hb=event');
       this.replacement = fresh;
       // The server ends the old stream when the new one attaches, maybe before the new o is here.
       const old = this.source;
@@ -929,18 +929,32 @@
 
     /** §4: acknowledge within a heartbeat, piggybacked where possible; here as soon as the burst is read. */
     _scheduleAck() {
+      // §4 lets an acknowledgement wait up to a heartbeat: one alone waits a little (a quarter of
+      // the interval, at most 250 ms) for more messages to cover, or goes at once after a burst;
+      // acknowledging each message alone would cost a frame each on WebSocket and a POST each on SSE.
+      const burst = Math.max(1, Math.min(64, Math.floor(this._session.limits.maxQueuedMessages / 4)));
+      if (this._received - this._ackTold >= burst) {
+        clearTimeout(this._ackTimer);
+        this._ackTimer = null;
+        this._sendAck();
+        return;
+      }
       if (this._ackTimer !== null) return;
       this._ackTimer = setTimeout(() => {
         this._ackTimer = null;
-        if (!this._live || this._received <= this._ackTold) return;
-        if (this._transport.name === 'websocket') {
-          this._transport.send(`{"t":"a","a":${this._received}}`);
-          this._ackTold = this._received;
-        } else if (this._transport.name === 'sse') {
-          this._kickSender(false);
-        }
-        // Long and short polling: the next poll carries the acknowledgement.
-      }, 0);
+        this._sendAck();
+      }, Math.min(250, this._session.heartbeatMs / 4));
+    }
+
+    _sendAck() {
+      if (!this._live || this._received <= this._ackTold) return;
+      if (this._transport.name === 'websocket') {
+        this._transport.send(`{"t":"a","a":${this._received}}`);
+        this._ackTold = this._received;
+      } else if (this._transport.name === 'sse') {
+        this._kickSender(false);
+      }
+      // Long and short polling: the next poll carries the acknowledgement.
     }
 
     _applyAck(ack) {

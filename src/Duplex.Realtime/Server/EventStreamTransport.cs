@@ -53,29 +53,40 @@ internal sealed class EventStreamTransport
             Write(output, Preamble);
             AppendEvent(output, open);
             await FlushAsync(output, ended.Token).ConfigureAwait(false);
+            // The heartbeat follows the last write, not the last wake-up: the client's own sends
+            // wake the writer too, and restarting the interval on each of them would let a client
+            // that shows it is alive every interval keep the stream silent.
+            long lastWriteMs = Environment.TickCount64;
             while (true)
             {
-                bool ready = await _session.WaitOutboundAsync(_lease, heartbeat, acknowledgements: false, ended.Token).ConfigureAwait(false);
+                double left = heartbeat.TotalMilliseconds - (Environment.TickCount64 - lastWriteMs);
+                bool ready = left > 0 && await _session.WaitOutboundAsync(_lease, TimeSpan.FromMilliseconds(left), acknowledgements: false, ended.Token).ConfigureAwait(false);
                 if (ended.IsCancellationRequested)
                 {
                     break;
                 }
 
-                if (!ready)
+                batch.Clear();
+                bool closed = ready && _session.TakeOutbound(_lease, batch, _endpoint.Options.MaxSendBytes, acknowledgements: false);
+                if (batch.Count == 0)
                 {
-                    Write(output, _heartbeat);
-                    await FlushAsync(output, ended.Token).ConfigureAwait(false);
+                    if (Environment.TickCount64 - lastWriteMs >= heartbeat.TotalMilliseconds)
+                    {
+                        Write(output, _heartbeat);
+                        await FlushAsync(output, ended.Token).ConfigureAwait(false);
+                        lastWriteMs = Environment.TickCount64;
+                    }
+
                     continue;
                 }
 
-                batch.Clear();
-                bool closed = _session.TakeOutbound(_lease, batch, _endpoint.Options.MaxSendBytes, acknowledgements: false);
                 foreach (Envelope envelope in batch)
                 {
                     AppendEvent(output, envelope);
                 }
 
                 await FlushAsync(output, ended.Token).ConfigureAwait(false);
+                lastWriteMs = Environment.TickCount64;
                 if (closed)
                 {
                     break;

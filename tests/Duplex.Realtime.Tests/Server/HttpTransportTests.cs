@@ -77,6 +77,42 @@ public sealed class HttpTransportTests
     }
 
     [Fact]
+    public async Task Event_stream_heartbeats_follow_the_last_write_even_while_the_clients_sends_keep_waking_the_writer()
+    {
+        await using RealtimeTestServer server = await RealtimeTestServer.StartAsync(new RealtimeOptions
+        {
+            HeartbeatInterval = TimeSpan.FromMilliseconds(500),
+            PollHold = TimeSpan.FromMilliseconds(500),
+            PollInterval = TimeSpan.FromMilliseconds(100),
+        }, handler: async (session, ct) => await session.Completion.WaitAsync(ct));
+        (string session, _) = await server.NegotiateAsync();
+        using HttpResponseMessage response = await server.Http.SendAsync(new HttpRequestMessage(HttpMethod.Get, $"sse?v=1&session={session}&hb=event"), HttpCompletionOption.ResponseHeadersRead, Bounded.Token());
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(Bounded.Token()));
+
+        // A message, then a send every 50 ms: the heartbeat still comes after an interval without a write.
+        Assert.Equal(HttpStatusCode.OK, (await server.SendAsync(session, """[{"t":"m","s":1,"d":"hi"}]""")).Status);
+        using var stop = new CancellationTokenSource();
+        Task alive = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                await server.SendAsync(session, """[{"t":"a","a":0}]""");
+                await Task.Delay(50, stop.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+        });
+
+        string? line;
+        do
+        {
+            line = await reader.ReadLineAsync(Bounded.Token()).AsTask().Within("a heartbeat while the client keeps sending", TimeSpan.FromSeconds(10));
+        }
+        while (line != "data: {\"t\":\"h\"}");
+
+        await stop.CancelAsync();
+        await alive;
+    }
+
+    [Fact]
     public async Task Event_stream_of_a_client_silent_for_two_intervals_is_dropped_and_the_session_waits()
     {
         await using RealtimeTestServer server = await RealtimeTestServer.StartAsync(new RealtimeOptions

@@ -195,10 +195,11 @@ public sealed class BrowserClientTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task An_idle_event_stream_stays_up_on_acknowledgements_after_each_silent_interval_and_is_replaced_without_a_drop()
+    public async Task An_idle_event_stream_stays_up_on_heartbeat_events_and_acknowledgements_without_being_replaced()
     {
-        // EventSource hides the server's heartbeat comments: the client replaces a stream silent
-        // for two intervals, without a drop, and shows it is alive with an acknowledgement alone.
+        // EventSource hides comment lines, so duplex.js asks for heartbeat events (hb=event): an
+        // idle stream is seen alive and kept (no replacement), and the client shows it is alive
+        // with an acknowledgement alone each interval.
         int streams = 0;
         int sends = 0;
         bool idle = false;
@@ -215,7 +216,7 @@ public sealed class BrowserClientTests(ITestOutputHelper output)
                     int opened = context.Exchange.Path.EndsWith("/sse", StringComparison.Ordinal) ? Interlocked.Increment(ref streams) : Volatile.Read(ref streams);
                     int sent = context.Kind == RealtimeRequestKind.Send ? Interlocked.Increment(ref sends) : Volatile.Read(ref sends);
                     // One send may still carry the acknowledgement of the last echoes.
-                    if (opened >= 2 && sent >= 3)
+                    if (sent >= 4)
                     {
                         enough.TrySetResult();
                     }
@@ -229,7 +230,10 @@ public sealed class BrowserClientTests(ITestOutputHelper output)
 
         await browser.WaitForLineAsync("PAUSE", InteropTimeouts.Browser);
         Volatile.Write(ref idle, true);
-        await enough.Task.Within("two replaced streams and acknowledgements while idle", TimeSpan.FromSeconds(60));
+        await enough.Task.Within("acknowledgements while idle", TimeSpan.FromSeconds(60));
+        // Without heartbeat events a stream is replaced every two silent intervals (two or more in
+        // this window); with them, none is expected, and at most one (seamless) under a heavy load.
+        Assert.True(Volatile.Read(ref streams) <= 1, $"{streams} streams opened while idle; transport changes: {string.Join(",", server.TransportChanges)}");
         RealtimeTransport?[] changes = server.TransportChanges.ToArray();
         await browser.WriteLineAsync("GO");
         PeerResult result = await browser.WaitForResultAsync(InteropTimeouts.Browser);
