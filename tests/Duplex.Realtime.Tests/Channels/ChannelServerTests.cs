@@ -184,6 +184,27 @@ public sealed class ChannelServerTests
     }
 
     [Fact]
+    public async Task A_member_whose_session_expires_leaves_and_the_others_are_told()
+    {
+        var options = new RealtimeOptions { ResumeWindow = TimeSpan.FromSeconds(1) };
+        await using RealtimeTestServer server = await RealtimeTestServer.StartAsync(options);
+        await using ChannelPeer alice = await SubscribeAsync(server, "room", ""","info":{"name":"Alice"}""");
+        await alice.NextOpAsync("subscribed");
+        ChannelPeer bob = await SubscribeAsync(server, "room", ""","info":{"name":"Bob"}""");
+        await bob.NextOpAsync("subscribed");
+        string bobId = (await alice.NextOpAsync("join")).GetProperty("id").GetString()!;
+        RealtimeSession bobSession = server.Endpoint.FindSession(bob.Session)!;
+
+        // Bob's connection drops and he never comes back: his session expires after the window.
+        bob.Abort();
+        await bobSession.Completion.Within("Bob's session to expire");
+        Assert.Equal(RealtimeCloseReasons.Expired, bobSession.CloseReason);
+        Assert.Equal(bobId, (await alice.NextOpAsync("leave")).GetProperty("id").GetString());
+        Assert.Single(await server.Endpoint.Channels.GetMembersAsync("room"));
+        await bob.DisposeAsync();
+    }
+
+    [Fact]
     public async Task Unsubscribing_stops_deliveries_and_leaves_presence()
     {
         await using RealtimeTestServer server = await RealtimeTestServer.StartAsync();
