@@ -151,11 +151,16 @@ internal static class SessionCommand
 
     private static async Task LingerAsync(RealtimeClient client, Printer printer)
     {
-        long deadline = Environment.TickCount64 + (long)MaxLinger.TotalMilliseconds;
+        // On short polling an answer comes with the next poll: the quiet must outlast one interval.
+        TimeSpan poll = client.Transport == RealtimeTransport.Polling ? client.PollInterval ?? TimeSpan.Zero : TimeSpan.Zero;
+        TimeSpan quiet = Quiet + poll;
+        long start = Environment.TickCount64;
+        long deadline = start + (long)(MaxLinger + poll).TotalMilliseconds;
         while (client.State is RealtimeClientState.Connected or RealtimeClientState.Reconnecting && Environment.TickCount64 < deadline)
         {
-            long quietFor = Environment.TickCount64 - printer.LastMessageMs;
-            if (client.PendingCount == 0 && quietFor >= Quiet.TotalMilliseconds)
+            // Quiet since the last message or since stdin ended, whichever is later.
+            long quietFor = Environment.TickCount64 - Math.Max(printer.LastMessageMs, start);
+            if (client.PendingCount == 0 && quietFor >= quiet.TotalMilliseconds)
             {
                 return;
             }

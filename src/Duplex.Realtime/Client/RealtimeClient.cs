@@ -120,6 +120,18 @@ public sealed partial class RealtimeClient : IAsyncDisposable
         }
     }
 
+    /// <summary>The short-polling interval in use: <see cref="RealtimeClientOptions.PollInterval"/>, else the server's suggestion; null before a session is negotiated.</summary>
+    public TimeSpan? PollInterval
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _session is null ? null : Options.PollInterval ?? _session.Answer.PollInterval;
+            }
+        }
+    }
+
     /// <summary>Messages sent (or queued) and not yet acknowledged by the server.</summary>
     public int PendingCount
     {

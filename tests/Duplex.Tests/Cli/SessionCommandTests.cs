@@ -26,6 +26,18 @@ public sealed class SessionCommandTests
     }
 
     [Fact]
+    public async Task On_short_polling_at_the_default_interval_the_echoes_of_the_last_lines_still_come_before_the_close()
+    {
+        // The echo of a line comes with the next poll, up to 2 s after it: the close waits for it.
+        await using DuplexServer server = await RealtimeServers.StartAsync(pollInterval: TimeSpan.FromSeconds(2));
+
+        var run = await SessionRun.RunAsync(["session", RealtimeServers.Url(server), "--transport", "polling"], ["last words"]);
+
+        Assert.True(run.Exit == 0, $"exit {run.Exit}; stderr: {run.Error}");
+        Assert.Equal(["last words"], run.OutLines);
+    }
+
+    [Fact]
     public async Task With_json_every_message_and_state_change_is_one_object_per_line()
     {
         await using DuplexServer server = await RealtimeServers.StartAsync(async (session, ct) =>
@@ -259,10 +271,10 @@ internal sealed class SignallingWriter : StringWriter
 /// <summary>Duplex servers with a realtime echo at /realtime for the session command's tests.</summary>
 internal static class RealtimeServers
 {
-    public static async Task<DuplexServer> StartAsync(RealtimeHandler? handler = null)
+    public static async Task<DuplexServer> StartAsync(RealtimeHandler? handler = null, TimeSpan? pollInterval = null)
     {
         var server = new DuplexServer(new DuplexServerOptions { Address = IPAddress.Loopback, Port = 0, ShutdownTimeout = TimeSpan.FromSeconds(5) });
-        server.MapRealtime("/realtime", handler ?? EchoAsync, new RealtimeOptions { PollInterval = TimeSpan.FromMilliseconds(100) });
+        server.MapRealtime("/realtime", handler ?? EchoAsync, new RealtimeOptions { PollInterval = pollInterval ?? TimeSpan.FromMilliseconds(100) });
         await server.StartAsync();
         return server;
     }
