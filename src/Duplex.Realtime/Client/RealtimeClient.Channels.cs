@@ -174,21 +174,7 @@ public sealed partial class RealtimeClient
             Task wait;
             lock (_gate)
             {
-                if (_state == RealtimeClientState.Closed || _closing)
-                {
-                    throw new RealtimeSessionClosedException(_closeReason);
-                }
-
-                if (_state == RealtimeClientState.Idle)
-                {
-                    throw new InvalidOperationException("Call ConnectAsync before using channels.");
-                }
-
-                if (_session is not { } session)
-                {
-                    wait = _sessionReady.Task;
-                }
-                else
+                if (SessionToAddTo("using channels", out wait) is { } session)
                 {
                     ClientChannelRequest? request = make(_lastRequest + 1, session);
                     if (request is null)
@@ -204,12 +190,7 @@ public sealed partial class RealtimeClient
                         return request;
                     }
 
-                    if (_state != RealtimeClientState.Connected)
-                    {
-                        throw new RealtimeOutboxFullException($"The outbox is full ({session.Pending} messages wait for an acknowledgement) and no transport is up.");
-                    }
-
-                    wait = session.RoomAsync();
+                    wait = RoomOrRefuse(session);
                 }
             }
 

@@ -224,22 +224,7 @@ public sealed partial class RealtimeClient : IAsyncDisposable
             Task wait;
             lock (_gate)
             {
-                if (_state == RealtimeClientState.Closed || _closing)
-                {
-                    throw new RealtimeSessionClosedException(_closeReason);
-                }
-
-                if (_state == RealtimeClientState.Idle)
-                {
-                    throw new InvalidOperationException("Call ConnectAsync before sending.");
-                }
-
-                if (_session is not { } session)
-                {
-                    // Negotiating (the first session, or a new one after a loss): wait for it.
-                    wait = _sessionReady.Task;
-                }
-                else
+                if (SessionToAddTo("sending", out wait) is { } session)
                 {
                     if (data.Length > session.Answer.MaxMessageBytes)
                     {
@@ -252,18 +237,40 @@ public sealed partial class RealtimeClient : IAsyncDisposable
                         return;
                     }
 
-                    if (_state != RealtimeClientState.Connected)
-                    {
-                        throw new RealtimeOutboxFullException($"The outbox is full ({session.Pending} messages wait for an acknowledgement) and no transport is up.");
-                    }
-
-                    wait = session.RoomAsync();
+                    wait = RoomOrRefuse(session);
                 }
             }
 
             await wait.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
     }
+
+    /// <summary>
+    /// Under the lock, before adding to the outbox: the session to add to, or null with the
+    /// negotiation to wait for in <paramref name="wait"/> (the first session, or a new one after a
+    /// loss). Throws when the client is closed or was never connected (<paramref name="use"/> names what was tried).
+    /// </summary>
+    private ClientSession? SessionToAddTo(string use, out Task wait)
+    {
+        if (_state == RealtimeClientState.Closed || _closing)
+        {
+            throw new RealtimeSessionClosedException(_closeReason);
+        }
+
+        if (_state == RealtimeClientState.Idle)
+        {
+            throw new InvalidOperationException($"Call ConnectAsync before {use}.");
+        }
+
+        wait = _sessionReady.Task;
+        return _session;
+    }
+
+    /// <summary>Under the lock, when the outbox is full: the room to wait for while a transport is up; offline, a full outbox is refused.</summary>
+    private Task RoomOrRefuse(ClientSession session) =>
+        _state == RealtimeClientState.Connected
+            ? session.RoomAsync()
+            : throw new RealtimeOutboxFullException($"The outbox is full ({session.Pending} messages wait for an acknowledgement) and no transport is up.");
 
     /// <summary>Sends a text message (UTF-8); see <see cref="SendAsync"/>.</summary>
     public ValueTask SendTextAsync(string text, CancellationToken cancellationToken = default)
