@@ -187,6 +187,10 @@ public sealed class RealtimeEndpoint : IAsyncDisposable
         catch (OperationCanceledException) when (session.Closed.IsCancellationRequested)
         {
         }
+        catch (RealtimeSessionClosedException)
+        {
+            // A send after the session ended is how a handler learns of the end; not a failure.
+        }
 #pragma warning disable CA1031 // The application's handler failing ends its session, not the server.
         catch (Exception ex)
 #pragma warning restore CA1031

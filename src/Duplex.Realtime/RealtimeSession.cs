@@ -243,11 +243,24 @@ public sealed class RealtimeSession
     }
 
     /// <summary>
-    /// Receives the next message from the client; once the session is over, a message of type
-    /// <see cref="MessageType.Close"/> (and again on every later call).
+    /// Receives the next message from the client; once the session is over and every message it
+    /// received has been read, a message of type <see cref="MessageType.Close"/> (and again on
+    /// every later call). A message waiting is returned even when <paramref name="cancellationToken"/>
+    /// has fired (the handler's token fires when the session ends): the client was told it arrived,
+    /// so it is the application's; the token only stops a wait.
     /// </summary>
     public async ValueTask<RealtimeMessage> ReceiveAsync(CancellationToken cancellationToken = default)
     {
+        if (_received.Reader.TryRead(out RealtimeMessage waiting))
+        {
+            return waiting;
+        }
+
+        if (_received.Reader.Completion.IsCompleted)
+        {
+            return new RealtimeMessage(MessageType.Close, ReadOnlyMemory<byte>.Empty);
+        }
+
         while (await _received.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
         {
             if (_received.Reader.TryRead(out RealtimeMessage message))

@@ -200,8 +200,21 @@ public sealed class ClientSessionTests
     [MemberData(nameof(ClientTransportTests.Transports), MemberType = typeof(ClientTransportTests))]
     public async Task Close_waits_for_the_acknowledgements_then_ends_the_session_on_the_server(RealtimeTransport transport)
     {
-        var seen = new System.Collections.Concurrent.ConcurrentQueue<string>();
-        await using ClientFixture fixture = await ClientFixture.StartAsync(handler: ClientFaultTests.RecordingEcho(seen));
+        // The application reads only after the session is over (its token has fired by then): what
+        // the server acknowledged to the client is still the application's to read, every message.
+        var seen = new List<string>();
+        var sessionOver = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var handlerDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using ClientFixture fixture = await ClientFixture.StartAsync(handler: async (session, ct) =>
+        {
+            await sessionOver.Task;
+            await foreach (RealtimeMessage message in session.ReadMessagesAsync(ct))
+            {
+                seen.Add(Traffic.Describe(message.Type, message.Data.Span));
+            }
+
+            handlerDone.SetResult();
+        });
         RealtimeClient client = fixture.Client(ClientFixture.ClientOptions(transport));
         await client.ConnectAsync().Within("connect");
         RealtimeSession serverSide = fixture.Server.Endpoint.FindSession(client.SessionId!)!;
@@ -212,6 +225,9 @@ public sealed class ClientSessionTests
         Assert.Equal(0, client.PendingCount);
         await serverSide.Completion.Within("the server's end of the session");
         Assert.Equal(RealtimeCloseReasons.Closed, serverSide.CloseReason);
+        Assert.True(serverSide.Closed.IsCancellationRequested);
+        sessionOver.SetResult();
+        await handlerDone.Task.Within("the handler reading what was received");
         Assert.Equal(Enumerable.Range(0, 20).Select(Traffic.Describe), seen);
     }
 
