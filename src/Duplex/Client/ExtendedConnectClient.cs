@@ -92,6 +92,11 @@ internal static class ExtendedConnectClient
                 ? await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false)
                 : await invoker.SendAsync(request, ct).ConfigureAwait(false);
         }
+        catch (HttpRequestException ex) when (ex.InnerException is WebSocketHandshakeException proxy)
+        {
+            // The proxy's refusal, from the connect callback, with its status.
+            throw new WebSocketHandshakeException(proxy.Message, proxy.StatusCode, ex);
+        }
         catch (HttpRequestException ex)
         {
             throw new WebSocketHandshakeException(Describe(ex, uri), 0, ex);
@@ -120,12 +125,6 @@ internal static class ExtendedConnectClient
             if (inner is AuthenticationException)
             {
                 return $"TLS with {uri.IdnHost} failed: {inner.Message}";
-            }
-
-            if (inner is WebSocketHandshakeException handshake)
-            {
-                // A proxy's refusal, from the connect callback.
-                return handshake.Message;
             }
         }
 

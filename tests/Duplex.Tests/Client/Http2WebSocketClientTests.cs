@@ -149,6 +149,38 @@ public sealed class Http2WebSocketClientTests
     }
 
     [Fact]
+    public async Task Tls_h2_tunnels_through_an_HTTP_proxy_with_CONNECT()
+    {
+        await using Http2EchoHost host = await Http2EchoHost.StartAsync(tls: true);
+        await using var proxy = new ConnectProxy();
+        WebSocketClientOptions options = Http2();
+        await using WebSocketConnection ws = await WebSocketClient.ConnectAsync(host.Uri(), new WebSocketClientOptions
+        {
+            HttpVersion = options.HttpVersion,
+            RemoteCertificateValidation = options.RemoteCertificateValidation,
+            Proxy = proxy.Uri,
+        }, Bounded.Token()).Within("the h2 handshake through the proxy");
+
+        await ws.SendTextAsync("via proxy", Bounded.Token());
+
+        Assert.Equal("via proxy", (await ws.ReceiveAsync(Bounded.Token()).Within("the echo")).Text);
+        Assert.StartsWith($"CONNECT localhost:{host.Port} HTTP/1.1\r\n", Assert.Single(proxy.Requests), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_proxy_refusal_fails_with_its_status()
+    {
+        await using Http2EchoHost host = await Http2EchoHost.StartAsync();
+        await using var proxy = new ConnectProxy(refuseWith: 403);
+
+        var error = await Assert.ThrowsAsync<WebSocketHandshakeException>(() =>
+            WebSocketClient.ConnectAsync(host.Uri(), new WebSocketClientOptions { HttpVersion = HttpVersion.Version20, Proxy = proxy.Uri }, Bounded.Token()));
+
+        Assert.Equal(403, error.StatusCode);
+        Assert.Contains("refused", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task An_untrusted_certificate_fails_naming_TLS()
     {
         await using Http2EchoHost host = await Http2EchoHost.StartAsync(tls: true);
