@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using Duplex.Tests.Integration;
 using Duplex.Tests.Support;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace Duplex.Tests.Client;
 
@@ -61,6 +62,25 @@ public sealed class Http2WebSocketClientTests
             await ws.SendTextAsync(text, Bounded.Token());
             Assert.Equal(text, (await ws.ReceiveAsync(Bounded.Token()).Within("the compressed echo")).Text);
         }
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Echo_and_close_against_the_aspnetcore_host_over_http2(bool tls)
+    {
+        await using HostedEchoServer host = await HostedEchoServer.StartAsync(
+            new WebSocketConnectionOptions { MaxMessageSize = 32 << 20, Compression = new PerMessageDeflateOptions() }, HttpProtocols.Http2, tls);
+        WebSocketConnection ws = await WebSocketClient.ConnectAsync(host.Uri(), Http2(compressed: true), Bounded.Token()).Within("the h2 handshake");
+        string text = string.Concat(Enumerable.Range(0, 5000).Select(i => $"{{\"n\":{i % 100}}}"));
+
+        Assert.StartsWith("permessage-deflate", ws.Extensions, StringComparison.Ordinal);
+        await ws.SendTextAsync(text, Bounded.Token());
+        Assert.Equal(text, (await ws.ReceiveAsync(Bounded.Token()).Within("the echo")).Text);
+        await ws.CloseAsync(CloseStatus.NormalClosure, "bye", Bounded.Token()).Within("the close", TimeSpan.FromSeconds(2));
+        Assert.Equal(CloseStatus.NormalClosure, ws.CloseStatus);
+        await ws.Completion.Within("the client to release the stream", TimeSpan.FromSeconds(2));
+        await ws.DisposeAsync();
     }
 
     [Fact]
