@@ -151,7 +151,8 @@ internal static class ExtendedConnectClient
     /// <summary>
     /// The handler of a WebSocket that has an HTTP/2 connection of its own: TCP through the
     /// proxy the options name (a CONNECT tunnel, as over HTTP/1.1), TLS with ALPN h2 validated by
-    /// <see cref="WebSocketClientOptions.RemoteCertificateValidation"/>, no redirects.
+    /// <see cref="WebSocketClientOptions.RemoteCertificateValidation"/>, the response head bounded
+    /// by <see cref="HttpLimits.MaxHeadSize"/>, no redirects.
     /// </summary>
     private static SocketsHttpHandler CreateHandler(Uri uri, WebSocketClientOptions options, RemoteEndPointHolder remote)
     {
@@ -162,6 +163,8 @@ internal static class ExtendedConnectClient
             AllowAutoRedirect = false,
             UseCookies = false,
             ConnectTimeout = options.ConnectTimeout,
+            // The HTTP client counts in KiB what HttpLimits counts in bytes (rounded up).
+            MaxResponseHeadersLength = (options.HttpLimits.MaxHeadSize + 1023) / 1024,
             SslOptions = new SslClientAuthenticationOptions { RemoteCertificateValidationCallback = options.RemoteCertificateValidation },
             ConnectCallback = (context, ct) => ConnectTcpAsync(context.DnsEndPoint, proxy, options, remote, ct),
         };

@@ -56,7 +56,7 @@ public sealed class WebSocketClientOptions
     /// <summary>How long the TCP connect, proxy tunnel, TLS and the opening handshake may take together. Default 30 s.</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Limits on the server's response head.</summary>
+    /// <summary>Limits on the server's response head (over HTTP/2, its total size bounds the response's header fields).</summary>
     public HttpLimits HttpLimits { get; init; } = HttpLimits.Default;
 
     /// <summary>Limits and timers of the connection once open.</summary>
