@@ -25,6 +25,12 @@ public sealed class CliContext
     public Action<IPEndPoint>? ServerStarted { get; init; }
 
     /// <summary>
+    /// Reads an environment variable (DUPLEX_DEV_CERT, DUPLEX_CERT_PASSWORD); null when unset.
+    /// Default: the process's environment; an in-process caller gives its own.
+    /// </summary>
+    public Func<string, string?> GetEnvironmentVariable { get; init; } = Environment.GetEnvironmentVariable;
+
+    /// <summary>
     /// Whether Ctrl+C, SIGINT and SIGTERM cancel the running command (the executable does this;
     /// an in-process caller cancels through the token it passes instead).
     /// </summary>

@@ -5,8 +5,8 @@ namespace Duplex.Cli;
 /// <summary>The log lines the commands write.</summary>
 internal static partial class CliLog
 {
-    [LoggerMessage(1, LogLevel.Information, "Duplex listening on http://{Authority} — open it in a browser; WebSocket echo at ws://{Authority}/echo")]
-    public static partial void ServeListening(ILogger logger, string authority);
+    [LoggerMessage(1, LogLevel.Information, "Duplex listening on {Scheme}://{Authority} — open it in a browser; WebSocket echo at {WebSocketScheme}://{Authority}/echo")]
+    public static partial void ServeListening(ILogger logger, string scheme, string authority, string webSocketScheme);
 
     [LoggerMessage(2, LogLevel.Information, "Shutting down: closing WebSocket connections with 1001 (going away)")]
     public static partial void ShuttingDown(ILogger logger);

@@ -1,7 +1,9 @@
 using System.CommandLine;
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
 using Duplex.Cli.Apps;
+using Duplex.Cli.Tls;
 using Duplex.Realtime;
 using Microsoft.Extensions.Logging;
 
@@ -28,12 +30,15 @@ internal static class ServeCommand
             }
         });
 
+        var tls = new TlsOptions();
+
         var command = new Command("serve", "Serve the demo pages at / (echo, chat, ticker), a WebSocket echo at /echo and a session endpoint with channels (every transport, duplex.js) at /realtime until Ctrl+C.") { host, port, web, tickerInterval };
-        command.SetAction((parse, ct) => RunAsync(parse.GetValue(host)!, parse.GetValue(port), parse.GetValue(web), TimeSpan.FromMilliseconds(parse.GetValue(tickerInterval)), context, ct));
+        tls.AddTo(command);
+        command.SetAction((parse, ct) => RunAsync(parse.GetValue(host)!, parse.GetValue(port), parse.GetValue(web), TimeSpan.FromMilliseconds(parse.GetValue(tickerInterval)), tls.Read(parse, context.GetEnvironmentVariable), context, ct));
         return command;
     }
 
-    private static async Task<int> RunAsync(string host, int port, string? web, TimeSpan tickerInterval, CliContext context, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(string host, int port, string? web, TimeSpan tickerInterval, TlsSettings tls, CliContext context, CancellationToken cancellationToken)
     {
         if (!CliArguments.TryParseHost(host, out IPAddress? address))
         {
@@ -48,11 +53,23 @@ internal static class ServeCommand
             return CliArguments.UsageError;
         }
 
+        X509Certificate2? certificate;
+        try
+        {
+            certificate = tls.LoadCertificate(context.Out, TimeProvider.System);
+        }
+        catch (CertificateLoadException ex)
+        {
+            await context.Error.WriteLineAsync($"duplex serve: {ex.Message}").ConfigureAwait(false);
+            return CliArguments.UsageError;
+        }
+
+        using X509Certificate2? serverCertificate = certificate;
         using ILoggerFactory loggerFactory = context.CreateLoggerFactory(LogLevel.Information);
         ILogger logger = loggerFactory.CreateLogger("Duplex.Cli");
         // Browsers offer permessage-deflate on every WebSocket: the demo accepts it.
         var webSocket = new WebSocketConnectionOptions { Compression = new PerMessageDeflateOptions() };
-        await using var server = new DuplexServer(new DuplexServerOptions { Address = address, Port = port, WebSocket = webSocket }, loggerFactory);
+        await using var server = new DuplexServer(new DuplexServerOptions { Address = address, Port = port, WebSocket = webSocket, ServerCertificate = serverCertificate }, loggerFactory);
         server.MapWebSocket("/echo", Endpoints.EchoAsync);
         RealtimeEndpoint realtime = server.MapRealtime("/realtime", Endpoints.SessionEchoAsync);
         server.MapStaticFiles(webRoot, "/");
@@ -67,7 +84,7 @@ internal static class ServeCommand
         }
 
         IPEndPoint bound = server.LocalEndPoint;
-        CliLog.ServeListening(logger, CliArguments.Authority(host, address, bound.Port));
+        CliLog.ServeListening(logger, tls.HttpScheme, CliArguments.Authority(host, address, bound.Port), tls.WebSocketScheme);
         using var stopTicker = new CancellationTokenSource();
         Task ticker = new TickerSource(realtime.Channels, tickerInterval).RunAsync(stopTicker.Token);
         context.ServerStarted?.Invoke(bound);

@@ -36,6 +36,9 @@ public sealed class RealtimeAcceptContext
     /// <summary>The session the request is for; null on negotiate.</summary>
     public RealtimeSession? Session { get; }
 
+    /// <summary>The user the host authenticated for this request (<see cref="HttpExchange.User"/>); null on the built-in server.</summary>
+    public System.Security.Claims.ClaimsPrincipal? User => Exchange.User;
+
     /// <summary>
     /// The session's items: what the hook puts here on negotiate (who the user is, say) the
     /// session carries as <see cref="RealtimeSession.Items"/> for its whole life.

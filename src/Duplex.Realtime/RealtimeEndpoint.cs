@@ -151,6 +151,8 @@ public sealed class RealtimeEndpoint : IAsyncDisposable
             return RealtimeError.TooManySessions();
         }
 
+        session.User = exchange.User;
+
         _ = RunHandlerAsync(session);
         var output = new ArrayBufferWriter<byte>(512);
         using (var json = new Utf8JsonWriter(output))
@@ -224,7 +226,12 @@ public sealed class RealtimeEndpoint : IAsyncDisposable
                 return (RealtimeError.Expired(_registry.EndedReason(request.Session!)), request, null);
         }
 
-        if (await AcceptAsync(exchange, kind, session, session!.Items).ConfigureAwait(false) is { } refused)
+        if (!SessionUser.SameUser(session!.User, exchange.User))
+        {
+            return (RealtimeError.OtherUser(), null, null);
+        }
+
+        if (await AcceptAsync(exchange, kind, session, session.Items).ConfigureAwait(false) is { } refused)
         {
             return (refused, null, null);
         }

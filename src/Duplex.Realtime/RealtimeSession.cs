@@ -55,6 +55,14 @@ public sealed class RealtimeSession
     /// <summary>The session id (docs/PROTOCOL.md §1). It is the session's secret: do not log it.</summary>
     public string Id { get; }
 
+    /// <summary>
+    /// The user who opened the session, as the host authenticated its negotiate request (in
+    /// ASP.NET Core, <c>HttpContext.User</c>); null on the built-in server. When that user is
+    /// authenticated, every later request of the session must be authenticated as the same user
+    /// (docs/PROTOCOL.md §7, <c>other-user</c>).
+    /// </summary>
+    public System.Security.Claims.ClaimsPrincipal? User { get; internal set; }
+
     /// <summary>What the accept hook attached on negotiate (who the user is, say), and whatever the application keeps here.</summary>
     public IDictionary<string, object?> Items { get; }
 

@@ -52,6 +52,11 @@ public sealed partial class WebSocketConnection
         Role role = options.IsServer ? Role.Server : Role.Client;
         DuplexDiagnostics diagnostics = DuplexDiagnostics.Create(options.LoggerFactory, options.MeterFactory, options.IsServer ? "Duplex.Server" : "Duplex.Client");
         diagnostics.Instruments.WebSocketsOpened.Add(1);
-        return new WebSocketConnection(stream, role, connection, diagnostics, options.BufferedInput, options.SubProtocol, options.Extensions, options.RemoteEndPoint, socket, compression);
+        return new WebSocketConnection(stream, role, connection, diagnostics, options.BufferedInput, options.SubProtocol, options.Extensions, options.RemoteEndPoint, socket, compression)
+        {
+            Request = options.Request,
+            User = options.User,
+            CloseOutput = options.CloseOutput,
+        };
     }
 }

@@ -642,8 +642,12 @@ public sealed partial class WebSocketConnection
             }
 
             _socket?.Shutdown(System.Net.Sockets.SocketShutdown.Send);
+            if (CloseOutput is { } closeOutput)
+            {
+                await closeOutput().ConfigureAwait(false);
+            }
         }
-        catch (Exception ex) when (ex is IOException or ObjectDisposedException or System.Net.Sockets.SocketException or InvalidOperationException)
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or System.Net.Sockets.SocketException or InvalidOperationException or OperationCanceledException)
         {
             // Already gone: nothing left to shut down.
         }

@@ -101,6 +101,15 @@ public sealed partial class WebSocketConnection : IAsyncDisposable, ITimerClient
     /// </summary>
     public HttpRequestHead? Request { get; init; }
 
+    /// <summary>
+    /// The user the host authenticated for the upgrade request (in ASP.NET Core, the request's
+    /// <c>HttpContext.User</c>); null on the built-in server and on a client.
+    /// </summary>
+    public System.Security.Claims.ClaimsPrincipal? User { get; init; }
+
+    /// <summary>The host's way to end the sending half of a stream's transport (<see cref="WebSocketStreamOptions.CloseOutput"/>).</summary>
+    internal Func<ValueTask>? CloseOutput { get; init; }
+
     /// <summary>The peer's address.</summary>
     public EndPoint? RemoteEndPoint { get; }
 

@@ -33,6 +33,21 @@ public sealed class WebSocketStreamOptions
     /// <summary>The peer's address, for logs.</summary>
     public EndPoint? RemoteEndPoint { get; init; }
 
+    /// <summary>The upgrade request, kept as <see cref="WebSocketConnection.Request"/> for the handler (server side); null keeps nothing.</summary>
+    public HttpRequestHead? Request { get; init; }
+
+    /// <summary>The user the host authenticated for the upgrade request, kept as <see cref="WebSocketConnection.User"/>; null when there is none.</summary>
+    public System.Security.Claims.ClaimsPrincipal? User { get; init; }
+
+    /// <summary>
+    /// Ends the sending half of the transport under the stream (a TCP FIN, an HTTP/2 END_STREAM):
+    /// a server calls it after the closing handshake, since "the underlying TCP connection, in
+    /// most normal cases, SHOULD be closed first by the server" (RFC 6455 §7.1.1), then reads to
+    /// the peer's end. Null when the stream offers no such thing: the server then waits for the
+    /// peer to close, bounded by <see cref="WebSocketConnectionOptions.CloseTimeout"/>.
+    /// </summary>
+    public Func<ValueTask>? CloseOutput { get; init; }
+
     /// <summary>Where the connection logs protocol errors and timeouts; null for nowhere.</summary>
     public ILoggerFactory? LoggerFactory { get; init; }
 

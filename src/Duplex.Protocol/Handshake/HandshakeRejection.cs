@@ -38,4 +38,10 @@ public enum HandshakeRejection
 
     /// <summary>Sec-WebSocket-Version is missing or not exactly 13 (§4.2.1 item 6): 426 with <c>Sec-WebSocket-Version: 13</c> (§4.4).</summary>
     UnsupportedVersion,
+
+    /// <summary>An HTTP/2 (or later) request for a WebSocket whose method is not CONNECT (RFC 8441 §4).</summary>
+    MethodNotConnect,
+
+    /// <summary>An extended CONNECT whose <c>:protocol</c> pseudo-header is absent or not <c>websocket</c> (RFC 8441 §4).</summary>
+    ProtocolNotWebSocket,
 }

@@ -5,7 +5,7 @@ using Duplex.Protocol.Http;
 namespace Duplex.Protocol.Handshake;
 
 /// <summary>The server side of the RFC 6455 opening handshake (§4.2): check the client's request, then accept or refuse it.</summary>
-public static class ServerHandshake
+public static partial class ServerHandshake
 {
     /// <summary>The only protocol version this library speaks (RFC 6455 §4.1 item 9).</summary>
     public const string SupportedVersion = "13";
@@ -128,7 +128,8 @@ public static class ServerHandshake
         HandshakeRejection.MethodNotGet or HandshakeRejection.HttpVersionTooOld or HandshakeRejection.MissingHost
             or HandshakeRejection.MultipleHosts or HandshakeRejection.MissingUpgrade
             or HandshakeRejection.MissingConnectionUpgrade or HandshakeRejection.MissingKey
-            or HandshakeRejection.MultipleKeys or HandshakeRejection.InvalidKey => 400,
+            or HandshakeRejection.MultipleKeys or HandshakeRejection.InvalidKey
+            or HandshakeRejection.MethodNotConnect or HandshakeRejection.ProtocolNotWebSocket => 400,
         _ => throw new ArgumentOutOfRangeException(nameof(r), r, "Not a handshake rejection."),
     };
 
@@ -146,6 +147,8 @@ public static class ServerHandshake
         HandshakeRejection.MultipleKeys => "The request has more than one Sec-WebSocket-Key header.",
         HandshakeRejection.InvalidKey => "The Sec-WebSocket-Key header is not the base64 encoding of 16 bytes.",
         HandshakeRejection.UnsupportedVersion => "The Sec-WebSocket-Version header is missing or not 13; this server speaks version 13 only.",
+        HandshakeRejection.MethodNotConnect => "A WebSocket over HTTP/2 must be opened with an extended CONNECT (RFC 8441 §4).",
+        HandshakeRejection.ProtocolNotWebSocket => "The extended CONNECT's :protocol is not 'websocket' (RFC 8441 §4).",
         _ => "The request is not a valid WebSocket opening handshake.",
     };
 

@@ -28,6 +28,8 @@ internal sealed record RealtimeError(int Status, string Code, string Message)
 
     public static RealtimeError Refused(int status) => new(status, "refused", "the application refused this request");
 
+    public static RealtimeError OtherUser() => new(403, "other-user", "this session belongs to another user");
+
     public static RealtimeError UnknownSession() => new(404, "unknown-session", "there is no such session");
 
     public static RealtimeError SequenceGap(long received) => new(409, "sequence-gap", "the messages skip numbers; send again from a + 1") { Ack = received };

@@ -50,6 +50,12 @@ public abstract class HttpExchange
     /// <summary>The client's address, when known.</summary>
     public abstract EndPoint? RemoteEndPoint { get; }
 
+    /// <summary>
+    /// The user the host authenticated for this request (in ASP.NET Core, <c>HttpContext.User</c>,
+    /// so the app's own authentication decides); null on the built-in server, which has none.
+    /// </summary>
+    public virtual System.Security.Claims.ClaimsPrincipal? User => null;
+
     /// <summary>Whether the request came over TLS.</summary>
     public abstract bool IsHttps { get; }
 

@@ -57,6 +57,10 @@ internal sealed partial class HttpConnection : ITimerClient
 
     private static readonly KeyValuePair<string, string>[] s_connectionClose = [new("Connection", "close")];
 
+    // The server speaks HTTP/1.1 only, and says so in ALPN (RFC 7301): a client that offers h2
+    // and http/1.1 (a browser) is told http/1.1; one that offers no ALPN is served as before.
+    private static readonly List<SslApplicationProtocol> s_applicationProtocols = [SslApplicationProtocol.Http11];
+
     private readonly ServerContext _server;
     private readonly Socket _socket;
     private readonly EndPoint? _remote;
@@ -562,7 +566,8 @@ internal sealed partial class HttpConnection : ITimerClient
         _stream = ssl;
         using var handshake = CancellationTokenSource.CreateLinkedTokenSource(_server.Lifetimes.Stopping);
         handshake.CancelAfter(_server.Options.HandshakeTimeout);
-        await ssl.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = certificate }, handshake.Token).ConfigureAwait(false);
+        var authentication = new SslServerAuthenticationOptions { ServerCertificate = certificate, ApplicationProtocols = s_applicationProtocols };
+        await ssl.AuthenticateAsServerAsync(authentication, handshake.Token).ConfigureAwait(false);
         return ssl;
     }
 

@@ -5,8 +5,12 @@ namespace Duplex;
 /// <summary>What an accept hook sees of an upgrade request before it is accepted.</summary>
 public sealed class WebSocketUpgradeContext
 {
-    internal WebSocketUpgradeContext(HttpRequestHead request, string? origin, IReadOnlyList<string> offeredSubProtocols, EndPoint? remoteEndPoint)
+    /// <summary>Creates the context a host passes to <see cref="WebSocketEndpointOptions.Accept"/>.</summary>
+    public WebSocketUpgradeContext(HttpRequestHead request, string? origin, IReadOnlyList<string> offeredSubProtocols, EndPoint? remoteEndPoint, System.Security.Claims.ClaimsPrincipal? user = null)
     {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(offeredSubProtocols);
+        User = user;
         Request = request;
         Origin = origin;
         OfferedSubProtocols = offeredSubProtocols;
@@ -21,6 +25,9 @@ public sealed class WebSocketUpgradeContext
 
     /// <summary>The subprotocols the client offered, in its order.</summary>
     public IReadOnlyList<string> OfferedSubProtocols { get; }
+
+    /// <summary>The user the host authenticated for the request (ASP.NET Core's <c>HttpContext.User</c>); null on the built-in server.</summary>
+    public System.Security.Claims.ClaimsPrincipal? User { get; }
 
     /// <summary>The client's address.</summary>
     public EndPoint? RemoteEndPoint { get; }

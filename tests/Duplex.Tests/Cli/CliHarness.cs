@@ -17,7 +17,7 @@ internal sealed class CliHarness : IAsyncDisposable
     private readonly StringWriter _out = new();
     private readonly StringWriter _error = new();
 
-    private CliHarness(string[] args, TextReader? stdin)
+    private CliHarness(string[] args, TextReader? stdin, IReadOnlyDictionary<string, string>? environment)
     {
         var context = new CliContext
         {
@@ -26,6 +26,7 @@ internal sealed class CliHarness : IAsyncDisposable
             Error = TextWriter.Synchronized(_error),
             CreateLoggerFactory = _ => NullLoggerFactory.Instance,
             ServerStarted = endPoint => _started.TrySetResult(endPoint),
+            GetEnvironmentVariable = environment is null ? Environment.GetEnvironmentVariable : name => environment.GetValueOrDefault(name),
         };
         Exit = Task.Run(() => Program.RunAsync(args, context, _stop.Token));
         _ = Exit.ContinueWith(t => _started.TrySetException(new InvalidOperationException($"The command ended before it listened (exit {(t.IsCompletedSuccessfully ? t.Result : -1)}): {Error}")), TaskScheduler.Default);
@@ -38,12 +39,13 @@ internal sealed class CliHarness : IAsyncDisposable
 
     public string Error => _error.ToString();
 
-    public static CliHarness Start(string[] args, TextReader? stdin = null) => new(args, stdin);
+    /// <summary>Starts a command; <paramref name="environment"/>, when given, is all the environment it sees.</summary>
+    public static CliHarness Start(string[] args, TextReader? stdin = null, IReadOnlyDictionary<string, string>? environment = null) => new(args, stdin, environment);
 
     /// <summary>Runs a command to its end and returns its exit status.</summary>
-    public static async Task<(int Exit, string Out, string Error)> RunAsync(string[] args, TextReader? stdin = null)
+    public static async Task<(int Exit, string Out, string Error)> RunAsync(string[] args, TextReader? stdin = null, IReadOnlyDictionary<string, string>? environment = null)
     {
-        await using CliHarness run = Start(args, stdin);
+        await using CliHarness run = Start(args, stdin, environment);
         int exit = await run.WaitForExitAsync();
         return (exit, run.Out, run.Error);
     }

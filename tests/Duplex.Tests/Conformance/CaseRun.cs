@@ -32,12 +32,12 @@ internal sealed class CaseRun : IAsyncDisposable
     /// </summary>
     public static readonly TimeSpan ServerDropTimeout = TimeSpan.FromSeconds(2);
 
-    private readonly EchoServer? _server;
+    private readonly IEchoHost? _server;
     private readonly RawWebSocketServer? _fakeServer;
     private readonly WebSocketConnection? _client;
     private Task<Exception?>? _agent;
 
-    private CaseRun(Side side, RawPeer peer, EchoServer? server, RawWebSocketServer? fakeServer, WebSocketConnection? client)
+    private CaseRun(Side side, RawPeer peer, IEchoHost? server, RawWebSocketServer? fakeServer, WebSocketConnection? client)
     {
         Side = side;
         Peer = peer;
@@ -62,9 +62,9 @@ internal sealed class CaseRun : IAsyncDisposable
 
     public static async Task<CaseRun> StartAsync(Side side)
     {
-        if (side == Side.Server)
+        if (side != Side.Client)
         {
-            EchoServer server = await EchoServer.StartAsync(new WebSocketConnectionOptions
+            IEchoHost server = await EchoHosts.StartAsync(side, new WebSocketConnectionOptions
             {
                 MaxMessageSize = 32 * 1024 * 1024,
 
@@ -236,7 +236,7 @@ internal sealed class CaseRun : IAsyncDisposable
     /// <summary>After the closing handshake: the server closes TCP; never the client first.</summary>
     public async Task ExpectTcpCloseAfterHandshakeAsync()
     {
-        if (Side == Side.Server)
+        if (Side != Side.Client)
         {
             ProbeResult result = await Peer.ProbeAsync(ServerDropTimeout);
             switch (result)

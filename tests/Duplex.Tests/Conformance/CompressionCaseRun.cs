@@ -26,7 +26,7 @@ namespace Duplex.Tests.Conformance;
 /// </summary>
 internal sealed class CompressionCaseRun : IAsyncDisposable
 {
-    private readonly EchoServer? _server;
+    private readonly IEchoHost? _server;
     private readonly TcpListener? _listener;
     private readonly WebSocketConnection? _client;
     private readonly MessageDeflater _deflater;
@@ -44,7 +44,7 @@ internal sealed class CompressionCaseRun : IAsyncDisposable
         string answer,
         CompressionAgreement agreement,
         PerMessageDeflateOptions duplexOptions,
-        EchoServer? server,
+        IEchoHost? server,
         TcpListener? listener,
         WebSocketConnection? client)
     {
@@ -61,10 +61,10 @@ internal sealed class CompressionCaseRun : IAsyncDisposable
 
         // The peer compresses with the half of the agreement that binds its own role, as the
         // suite does (zlib's default level 6 and memLevel 8), and inflates with Duplex's half.
-        (int sendBits, bool sendNoContext) = side == Side.Server
+        (int sendBits, bool sendNoContext) = side != Side.Client
             ? (agreement.ClientWindowBits, agreement.ClientNoContextTakeover)
             : (agreement.ServerWindowBits, agreement.ServerNoContextTakeover);
-        (_receiveWindowBits, _receiveNoContextTakeover) = side == Side.Server
+        (_receiveWindowBits, _receiveNoContextTakeover) = side != Side.Client
             ? (agreement.ServerWindowBits, agreement.ServerNoContextTakeover)
             : (agreement.ClientWindowBits, agreement.ClientNoContextTakeover);
         _deflater = new MessageDeflater(sendBits, 6, 8, sendNoContext);
@@ -97,11 +97,11 @@ internal sealed class CompressionCaseRun : IAsyncDisposable
     /// the answer; against the Duplex client, accepts its offer with the setting's accept function.
     /// </summary>
     public static Task<CompressionCaseRun> StartAsync(Side side, string caseId, CompressionSetting setting, PerMessageDeflateOptions duplexOptions) =>
-        side == Side.Server ? StartServerCaseAsync(caseId, setting, duplexOptions) : StartClientCaseAsync(caseId, setting, duplexOptions);
+        side != Side.Client ? StartServerCaseAsync(side, caseId, setting, duplexOptions) : StartClientCaseAsync(caseId, setting, duplexOptions);
 
-    private static async Task<CompressionCaseRun> StartServerCaseAsync(string caseId, CompressionSetting setting, PerMessageDeflateOptions serverOptions)
+    private static async Task<CompressionCaseRun> StartServerCaseAsync(Side side, string caseId, CompressionSetting setting, PerMessageDeflateOptions serverOptions)
     {
-        EchoServer server = await EchoServer.StartAsync(new WebSocketConnectionOptions
+        IEchoHost server = await EchoHosts.StartAsync(side, new WebSocketConnectionOptions
         {
             MaxMessageSize = 32 * 1024 * 1024,
             KeepAliveInterval = Timeout.InfiniteTimeSpan,
@@ -135,7 +135,7 @@ internal sealed class CompressionCaseRun : IAsyncDisposable
                 Assert.Fail($"{where}: the answer 'Sec-WebSocket-Extensions: {answer}' accepts none of the offers: {string.Join("; ", refusals)}.");
             }
 
-            return new CompressionCaseRun(Side.Server, peer, caseId, offer, answer, agreement, serverOptions, server, null, null);
+            return new CompressionCaseRun(side, peer, caseId, offer, answer, agreement, serverOptions, server, null, null);
         }
         catch
         {
@@ -427,7 +427,7 @@ internal sealed class CompressionCaseRun : IAsyncDisposable
             Assert.Fail($"{Describe()}: expected a close reply with 1000, got {reply}.");
         }
 
-        if (Side == Side.Server)
+        if (Side != Side.Client)
         {
             switch (await Peer.ProbeAsync(CaseRun.ServerDropTimeout))
             {

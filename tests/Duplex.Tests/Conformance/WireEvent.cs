@@ -10,6 +10,9 @@ public enum Side
     /// <summary>A Duplex server with an echo handler, driven by a raw client that masks its frames.</summary>
     Server,
 
+    /// <summary>Duplex's engine inside ASP.NET Core (Duplex.AspNetCore on Kestrel) with an echo handler, driven as <see cref="Server"/> is.</summary>
+    HostedServer,
+
     /// <summary>A Duplex client running the echo agent loop, driven by a raw server that does not mask.</summary>
     Client,
 }

@@ -3,7 +3,7 @@ using System.Net;
 namespace Duplex.Tests.Support;
 
 /// <summary>A Duplex server on 127.0.0.1 with an OS-picked port and an echo endpoint at /echo; stopped on dispose.</summary>
-internal sealed class EchoServer : IAsyncDisposable
+internal sealed class EchoServer : IEchoHost
 {
     private EchoServer(DuplexServer server)
     {

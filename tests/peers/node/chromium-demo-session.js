@@ -6,11 +6,11 @@
 // its echo in #rt-log; then picks each transport of --pick in turn in the #transport picker and
 // does the same on each (the URL follows the pick).
 //
-// usage: node chromium-demo-session.js PAGE_URL --expect TRANSPORT [--pick T1,T2,...] [--timeout SECONDS] [--chromium PATH]
+// usage: node chromium-demo-session.js PAGE_URL --expect TRANSPORT [--pick T1,T2,...] [--timeout SECONDS] [--chromium PATH] [--trust-spki BASE64]
 // For a pick of auto, the session is expected on websocket (the server's first choice).
 // Prints one JSON line, {"ok":true,"steps":[...]} or {"ok":false,"error":"..."}, and exits 0 or 1.
 
-const { parseArgs, intOption, printResult, chromiumPath, exitUnlessChromiumAt, withChromiumPage, runBrowserPeer } = require('./peer-common');
+const { parseArgs, intOption, printResult, chromiumPath, extraChromiumArgs, exitUnlessChromiumAt, withChromiumPage, runBrowserPeer } = require('./peer-common');
 
 const { positional, options } = parseArgs(process.argv.slice(2));
 const pageUrl = positional[0];
@@ -25,7 +25,7 @@ if (!pageUrl || !expected) {
 exitUnlessChromiumAt(executablePath);
 
 function main() {
-  return withChromiumPage({ executablePath, timeoutMs, profilePrefix: 'duplex-demo-session-' }, async (page, browserLog) => {
+  return withChromiumPage({ executablePath, timeoutMs, extraArgs: extraChromiumArgs(options), profilePrefix: 'duplex-demo-session-' }, async (page, browserLog) => {
     const steps = [];
     let echoes = 0;
 

@@ -4,10 +4,10 @@
 // page's WebSocket to open, types messages into #input (Enter sends, and the Send button too),
 // waits for each echo in #log, then presses Close and waits for the closed state.
 //
-// usage: node chromium-demo.js PAGE_URL [--timeout SECONDS] [--chromium PATH]
+// usage: node chromium-demo.js PAGE_URL [--timeout SECONDS] [--chromium PATH] [--trust-spki BASE64]
 // Prints one JSON line, {"ok":true,...} or {"ok":false,"error":"..."}, and exits 0 or 1.
 
-const { parseArgs, intOption, printResult, chromiumPath, exitUnlessChromiumAt, withChromiumPage, runBrowserPeer } = require('./peer-common');
+const { parseArgs, intOption, printResult, chromiumPath, extraChromiumArgs, exitUnlessChromiumAt, withChromiumPage, runBrowserPeer } = require('./peer-common');
 
 const { positional, options } = parseArgs(process.argv.slice(2));
 const pageUrl = positional[0];
@@ -20,7 +20,7 @@ if (!pageUrl) {
 exitUnlessChromiumAt(executablePath);
 
 function main() {
-  return withChromiumPage({ executablePath, timeoutMs, profilePrefix: 'duplex-demo-' }, async (page, browserLog) => {
+  return withChromiumPage({ executablePath, timeoutMs, extraArgs: extraChromiumArgs(options), profilePrefix: 'duplex-demo-' }, async (page, browserLog) => {
     await page.goto(pageUrl);
     await page.waitForSelector('#status[data-state="open"]');
 

@@ -93,6 +93,15 @@ function chromiumPath(options) {
   return options.chromium || process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 }
 
+/**
+ * Chromium flags asked for on the command line: `--trust-spki BASE64` (the base64 SHA-256 of a
+ * certificate's SubjectPublicKeyInfo) makes Chromium accept that one certificate, self-signed or
+ * not, and no other untrusted one.
+ */
+function extraChromiumArgs(options) {
+  return options['trust-spki'] ? [`--ignore-certificate-errors-spki-list=${options['trust-spki']}`] : [];
+}
+
 /** Prints the failure line and exits 1 when there is no Chromium at `executablePath`. */
 function exitUnlessChromiumAt(executablePath) {
   if (!fs.existsSync(executablePath)) {
@@ -103,11 +112,11 @@ function exitUnlessChromiumAt(executablePath) {
 
 /**
  * Launches headless Chromium through playwright-core with a fresh profile (a temporary folder
- * named `profilePrefix`...), hands its page to `use(page, browserLog)` and returns what `use`
+ * named `profilePrefix`...) and `extraArgs` after the usual flags, hands its page to `use(page, browserLog)` and returns what `use`
  * returns. Page errors are collected in `browserLog`. Any failure becomes an {ok:false} result;
  * the browser is closed and the profile removed in every case.
  */
-async function withChromiumPage({ executablePath, timeoutMs, profilePrefix }, use) {
+async function withChromiumPage({ executablePath, timeoutMs, profilePrefix, extraArgs = [] }, use) {
   let chromium;
   try {
     ({ chromium } = require('playwright-core'));
@@ -118,7 +127,7 @@ async function withChromiumPage({ executablePath, timeoutMs, profilePrefix }, us
   const browserLog = [];
   let context;
   try {
-    context = await chromium.launchPersistentContext(userDataDir, { executablePath, headless: true, args: CHROMIUM_ARGS, timeout: timeoutMs });
+    context = await chromium.launchPersistentContext(userDataDir, { executablePath, headless: true, args: [...CHROMIUM_ARGS, ...extraArgs], timeout: timeoutMs });
     const page = context.pages()[0] || (await context.newPage());
     page.setDefaultTimeout(timeoutMs);
     page.on('pageerror', (e) => browserLog.push(`pageerror: ${e.message}`));
@@ -155,6 +164,7 @@ module.exports = {
   describeMismatch,
   printResult,
   chromiumPath,
+  extraChromiumArgs,
   exitUnlessChromiumAt,
   withChromiumPage,
   runBrowserPeer,

@@ -5,7 +5,7 @@
 // usage: node ws-client.js URL [--count N] [--size S] [--binary-size B] [--subprotocol NAME]...
 //                              [--deflate [--server-no-context-takeover] [--client-no-context-takeover]
 //                                         [--server-max-window-bits W] [--client-max-window-bits W]]
-//                              [--close-code C] [--close-reason R] [--timeout SECONDS]
+//                              [--close-code C] [--close-reason R] [--timeout SECONDS] [--ca PEM_FILE]
 //                              [--expect-server-close [--send-binary N] [--send-text-hex HEX]]
 //
 // Connects to URL (an echo endpoint) and, one step at a time, sends and checks byte for byte:
@@ -23,8 +23,10 @@
 // --deflate offers permessage-deflate (RFC 7692) with those parameters and compresses every
 // message, however small (threshold 0); the result reports `extensions` (ws.extensions, the names
 // agreed) and `extensionsHeader` (the Sec-WebSocket-Extensions value of the server's 101 response).
+// --ca trusts the certificates of PEM_FILE (and only them) for a wss:// URL, as Node's tls.connect does.
 // Prints one JSON line, {"ok":true,...} or {"ok":false,"error":"...",...}, and exits 0 or 1.
 
+const fs = require('fs');
 const WebSocket = require('ws');
 const { parseArgs, intOption, binaryPattern, textPattern, describeMismatch, printResult } = require('./peer-common');
 
@@ -94,6 +96,7 @@ const ws = new WebSocket(url, options.subprotocol, {
   perMessageDeflate,
   maxPayload: 64 * 1024 * 1024,
   handshakeTimeout: timeoutMs,
+  ...(options.ca === undefined ? {} : { ca: fs.readFileSync(options.ca) }),
 });
 
 // Incoming messages queue up; next() hands them out in order.

@@ -1,0 +1,80 @@
+namespace Duplex.AspNetCore;
+
+/// <summary>
+/// The stream of an upgraded HTTP/1.1 request as the WebSocket engine sees it: Kestrel's, with a
+/// local end of input. After the closing handshake the server gives up the connection first (RFC
+/// 6455 §7.1.1); the engine then reads to the peer's end, which Kestrel only reports once the
+/// client closes. <see cref="EndInput"/> ends those reads at once, so the request completes and
+/// Kestrel closes the connection, with everything written before still sent.
+/// </summary>
+internal sealed class UpgradedStream(Stream inner) : Stream
+{
+    private readonly CancellationTokenSource _inputEnded = new();
+
+    public override bool CanRead => true;
+
+    public override bool CanWrite => true;
+
+    public override bool CanSeek => false;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+    public void EndInput() => _inputEnded.Cancel();
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        if (_inputEnded.IsCancellationRequested)
+        {
+            return 0;
+        }
+
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _inputEnded.Token);
+        try
+        {
+            return await inner.ReadAsync(buffer, linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (_inputEnded.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            return 0;
+        }
+    }
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer, offset, count, CancellationToken.None).GetAwaiter().GetResult();
+
+    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) => inner.WriteAsync(buffer, cancellationToken);
+
+    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => inner.WriteAsync(buffer, offset, count, cancellationToken);
+
+    public override void Write(byte[] buffer, int offset, int count) => inner.Write(buffer, offset, count);
+
+    public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
+
+    public override void Flush() => inner.Flush();
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _inputEnded.Dispose();
+            inner.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        _inputEnded.Dispose();
+        await inner.DisposeAsync().ConfigureAwait(false);
+        await base.DisposeAsync().ConfigureAwait(false);
+    }
+}

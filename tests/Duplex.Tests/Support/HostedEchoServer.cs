@@ -1,0 +1,77 @@
+using System.Net;
+using Duplex.AspNetCore;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Duplex.Tests.Support;
+
+/// <summary>
+/// An ASP.NET Core app on Kestrel (127.0.0.1, OS-picked port, HTTP/1.1 and h2c, or HTTPS with
+/// ALPN) that adds Duplex with <c>AddDuplex</c> and serves <see cref="EchoServer.EchoAsync"/> at
+/// /echo through <c>MapWebSocket</c>: Duplex's engine over the streams Kestrel hands over.
+/// </summary>
+internal sealed class HostedEchoServer : IEchoHost
+{
+    private HostedEchoServer(WebApplication app, int port, bool tls)
+    {
+        App = app;
+        Port = port;
+        IsTls = tls;
+    }
+
+    public WebApplication App { get; }
+
+    public int Port { get; }
+
+    public bool IsTls { get; }
+
+    public Uri Uri(string path = "/echo") => new($"{(IsTls ? "wss" : "ws")}://127.0.0.1:{Port}{path}");
+
+    public Uri HttpUri(string path = "/") => new($"{(IsTls ? "https" : "http")}://127.0.0.1:{Port}{path}");
+
+    /// <param name="options">The WebSocket options of the host (AddDuplex).</param>
+    /// <param name="protocols">What Kestrel speaks on the port: HTTP/1.1 and HTTP/2 by default (h2c by prior knowledge without TLS).</param>
+    /// <param name="tls">Serve HTTPS with <see cref="TestCertificate.Localhost"/> (ALPN picks h2 or http/1.1).</param>
+    /// <param name="map">More endpoints (after /echo).</param>
+    /// <param name="services">More services (authentication, say).</param>
+    /// <param name="pipeline">Middleware before the endpoints (UseAuthentication, say).</param>
+    public static async Task<HostedEchoServer> StartAsync(
+        WebSocketConnectionOptions? options = null,
+        HttpProtocols protocols = HttpProtocols.Http1AndHttp2,
+        bool tls = false,
+        Action<WebApplication>? map = null,
+        Action<IServiceCollection>? services = null,
+        Action<WebApplication>? pipeline = null)
+    {
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen =>
+        {
+            listen.Protocols = protocols;
+            if (tls)
+            {
+                listen.UseHttps(TestCertificate.Localhost);
+            }
+        }));
+        builder.Services.AddDuplex(duplex => duplex.WebSocket = options ?? new WebSocketConnectionOptions { MaxMessageSize = 32 * 1024 * 1024 });
+        services?.Invoke(builder.Services);
+        WebApplication app = builder.Build();
+        pipeline?.Invoke(app);
+        app.MapWebSocket("/echo", EchoServer.EchoAsync);
+        map?.Invoke(app);
+        await app.StartAsync(Bounded.Token());
+        string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new HostedEchoServer(app, new Uri(address).Port, tls);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await App.StopAsync(Bounded.Token());
+        await App.DisposeAsync();
+    }
+}
