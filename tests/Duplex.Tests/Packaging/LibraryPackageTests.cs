@@ -8,7 +8,7 @@ namespace Duplex.Tests.Packaging;
 [Collection(PackagingCollection.Name)]
 public sealed class LibraryPackageTests(PackedFeed feed, ITestOutputHelper log)
 {
-    public static TheoryData<string> Libraries => ["Duplex.Protocol", "Duplex", "Duplex.Realtime"];
+    public static TheoryData<string> Libraries => ["Duplex.Protocol", "Duplex", "Duplex.Realtime", "Duplex.AspNetCore"];
 
     [Theory]
     [MemberData(nameof(Libraries))]
