@@ -59,7 +59,8 @@ public sealed class PackedFeed : IAsyncLifetime
             ChildProcess.Dotnet,
             // Without the analyzers: they change no byte of the dlls (the build is deterministic) and
             // more than double the time; the test project's own build has run them on this code.
-            ["pack", Path.Combine(PeerProcess.RepoRoot, "Duplex.Packages.slnf"), "-c", "Release", "-o", Feed, "-nodeReuse:false", "-p:RunAnalyzers=false"],
+            // No compiler or MSBuild server is left running after the test.
+            ["pack", Path.Combine(PeerProcess.RepoRoot, "Duplex.Packages.slnf"), "-c", "Release", "-o", Feed, "-p:RunAnalyzers=false", "--disable-build-servers"],
             PeerProcess.RepoRoot,
             PackTimeout);
         PackTime = clock.Elapsed;

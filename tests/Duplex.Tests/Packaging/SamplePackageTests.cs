@@ -30,7 +30,7 @@ public sealed partial class SamplePackageTests(PackedFeed feed, ITestOutputHelpe
         var clock = Stopwatch.StartNew();
         await ChildProcess.RunAsync(
             ChildProcess.Dotnet,
-            ["build", "-c", "Release", $"-p:DuplexVersion={feed.Version}", $"-p:RestoreAdditionalProjectSources={feed.Feed}", "-nodeReuse:false"],
+            ["build", "-c", "Release", $"-p:DuplexVersion={feed.Version}", $"-p:RestoreAdditionalProjectSources={feed.Feed}", "--disable-build-servers"],
             sample,
             BuildTimeout,
             feed.NuGetEnvironment);
