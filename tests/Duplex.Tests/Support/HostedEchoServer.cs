@@ -58,6 +58,7 @@ internal sealed class HostedEchoServer : IEchoHost
     {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
+        if (Environment.GetEnvironmentVariable("DUPLEX_TEST_KESTREL_LOG") is not null) { builder.Logging.AddConsole().SetMinimumLevel(LogLevel.Debug); }
         var counter = new StrongBox<int>();
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen =>
         {
