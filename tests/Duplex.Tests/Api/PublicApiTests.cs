@@ -17,11 +17,11 @@ public sealed class PublicApiTests
         "Microsoft.Extensions.Configuration", "Microsoft.Extensions.DependencyInjection", "Microsoft.Extensions.Hosting", "Microsoft.Extensions.Logging",
     ];
 
-    /// <summary>The public types an application imports with <c>using Duplex;</c>, <c>using Duplex.Realtime;</c> and <c>using Duplex.Realtime.Channels;</c>.</summary>
+    /// <summary>The public types an application imports with <c>using Duplex;</c>, <c>using Duplex.Realtime;</c>, <c>using Duplex.Realtime.Channels;</c> and <c>using Duplex.AspNetCore;</c>.</summary>
     private static IEnumerable<Type> DuplexNamespaceTypes() =>
-        new[] { typeof(DuplexServer).Assembly, typeof(CloseStatus).Assembly, typeof(Duplex.Realtime.RealtimeEndpoint).Assembly }
+        new[] { typeof(DuplexServer).Assembly, typeof(CloseStatus).Assembly, typeof(Duplex.Realtime.RealtimeEndpoint).Assembly, typeof(Duplex.AspNetCore.DuplexHostOptions).Assembly }
             .SelectMany(a => a.GetExportedTypes())
-            .Where(t => t.Namespace is "Duplex" or "Duplex.Realtime" or "Duplex.Realtime.Channels" && !t.IsNested);
+            .Where(t => t.Namespace is "Duplex" or "Duplex.Realtime" or "Duplex.Realtime.Channels" or "Duplex.AspNetCore" && !t.IsNested);
 
     [Fact]
     public void No_type_in_the_Duplex_namespace_shares_a_name_with_one_an_aspnetcore_or_websocket_app_imports()
