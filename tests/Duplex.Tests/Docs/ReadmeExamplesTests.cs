@@ -60,11 +60,17 @@ public sealed partial class ReadmeExamplesTests
 
     private static ImmutableArray<MetadataReference> References()
     {
-        string[] platform = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator);
+        // The shared frameworks this test runs on (Microsoft.NETCore.App and, for the ASP.NET Core
+        // example, Microsoft.AspNetCore.App) and the Duplex libraries.
+        string[] platform = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator)
+            .Concat(Directory.GetFiles(Path.GetDirectoryName(typeof(Microsoft.AspNetCore.Builder.WebApplication).Assembly.Location)!, "Microsoft.*.dll"))
+            .Distinct(StringComparer.Ordinal)
+            .ToArray();
         return [.. platform.Select(p => MetadataReference.CreateFromFile(p)),
             MetadataReference.CreateFromFile(typeof(DuplexServer).Assembly.Location),
             MetadataReference.CreateFromFile(typeof(CloseStatus).Assembly.Location),
-            MetadataReference.CreateFromFile(typeof(Duplex.Realtime.RealtimeEndpoint).Assembly.Location)];
+            MetadataReference.CreateFromFile(typeof(Duplex.Realtime.RealtimeEndpoint).Assembly.Location),
+            MetadataReference.CreateFromFile(typeof(Duplex.AspNetCore.DuplexHostOptions).Assembly.Location)];
     }
 
     private static string FindReadme()
