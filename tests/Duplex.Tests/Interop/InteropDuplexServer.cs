@@ -19,9 +19,14 @@ public sealed record AcceptedConnection(string Path, string? SubProtocol, string
 /// <see cref="DuplexServerOptions.WebSocket"/> (and <see cref="SmallPath"/>) negotiate
 /// permessage-deflate with it. With a
 /// static directory, the files below it are served on "/" (for the browser's page).
+/// With <c>DUPLEX_TEST_HOST=aspnetcore</c> in the environment the same endpoints are served by
+/// ASP.NET Core on Kestrel through Duplex.AspNetCore (test.sh runs the interop tests both ways).
 /// </summary>
 public sealed class InteropDuplexServer : IAsyncDisposable
 {
+    /// <summary>Whether this run serves through ASP.NET Core (DUPLEX_TEST_HOST=aspnetcore) rather than the built-in server.</summary>
+    public static bool Hosted { get; } = string.Equals(Environment.GetEnvironmentVariable("DUPLEX_TEST_HOST"), "aspnetcore", StringComparison.OrdinalIgnoreCase);
+
     public const string EchoPath = "/echo";
     public const string ServerClosePath = "/server-close";
     public const int ServerCloseCode = 4001;
@@ -35,14 +40,13 @@ public sealed class InteropDuplexServer : IAsyncDisposable
     private readonly Channel<AcceptedConnection> _accepted = Channel.CreateUnbounded<AcceptedConnection>();
     private readonly Channel<string> _handlerErrors = Channel.CreateUnbounded<string>();
 
-    private InteropDuplexServer(DuplexServer server)
+    private IAsyncDisposable? _host;
+
+    private InteropDuplexServer()
     {
-        Server = server;
     }
 
-    public DuplexServer Server { get; }
-
-    public int Port => Server.LocalEndPoint.Port;
+    public int Port { get; private set; }
 
     /// <summary>http://127.0.0.1:port/</summary>
     public Uri HttpUri => new($"http://127.0.0.1:{Port}/");
@@ -58,27 +62,43 @@ public sealed class InteropDuplexServer : IAsyncDisposable
         string? staticDirectory = null,
         PerMessageDeflateOptions? compression = null)
     {
+        var host = new InteropDuplexServer();
+        var endpoint = new WebSocketEndpointOptions { SubProtocols = subProtocols ?? [] };
+        var connection = new WebSocketConnectionOptions { MaxMessageSize = MaxMessageSize, Compression = compression };
+        var small = new WebSocketEndpointOptions
+        {
+            SubProtocols = endpoint.SubProtocols,
+            WebSocket = new WebSocketConnectionOptions { MaxMessageSize = SmallMessageLimit, Compression = compression },
+        };
+        var deflate = new WebSocketEndpointOptions
+        {
+            SubProtocols = endpoint.SubProtocols,
+            WebSocket = new WebSocketConnectionOptions { MaxMessageSize = MaxMessageSize, Compression = new PerMessageDeflateOptions() },
+        };
+        if (Hosted)
+        {
+            Support.HostedEchoServer hosted = await Support.HostedEchoServer.StartAsync(connection, map: app =>
+            {
+                Duplex.AspNetCore.DuplexEndpointRouteBuilderExtensions.MapWebSocket(app, ServerClosePath, host.CloseAtOnceAsync, endpoint);
+                Duplex.AspNetCore.DuplexEndpointRouteBuilderExtensions.MapWebSocket(app, SmallPath, host.EchoAsync, small);
+                Duplex.AspNetCore.DuplexEndpointRouteBuilderExtensions.MapWebSocket(app, DeflatePath, host.EchoAsync, deflate);
+            }, echo: (host.EchoAsync, endpoint), staticDirectory: staticDirectory).ConfigureAwait(false);
+            host._host = hosted;
+            host.Port = hosted.Port;
+            return host;
+        }
+
         var server = new DuplexServer(new DuplexServerOptions
         {
             Address = IPAddress.Loopback,
             Port = 0,
-            WebSocket = new WebSocketConnectionOptions { MaxMessageSize = MaxMessageSize, Compression = compression },
+            WebSocket = connection,
             ShutdownTimeout = TimeSpan.FromSeconds(5),
         });
-        var host = new InteropDuplexServer(server);
-        var endpoint = new WebSocketEndpointOptions { SubProtocols = subProtocols ?? [] };
         server.MapWebSocket(EchoPath, host.EchoAsync, endpoint);
         server.MapWebSocket(ServerClosePath, host.CloseAtOnceAsync, endpoint);
-        server.MapWebSocket(SmallPath, host.EchoAsync, new WebSocketEndpointOptions
-        {
-            SubProtocols = endpoint.SubProtocols,
-            WebSocket = new WebSocketConnectionOptions { MaxMessageSize = SmallMessageLimit, Compression = compression },
-        });
-        server.MapWebSocket(DeflatePath, host.EchoAsync, new WebSocketEndpointOptions
-        {
-            SubProtocols = endpoint.SubProtocols,
-            WebSocket = new WebSocketConnectionOptions { MaxMessageSize = MaxMessageSize, Compression = new PerMessageDeflateOptions() },
-        });
+        server.MapWebSocket(SmallPath, host.EchoAsync, small);
+        server.MapWebSocket(DeflatePath, host.EchoAsync, deflate);
         if (staticDirectory is not null)
         {
             server.MapStaticFiles(staticDirectory, "/");
@@ -94,6 +114,8 @@ public sealed class InteropDuplexServer : IAsyncDisposable
             throw;
         }
 
+        host._host = server;
+        host.Port = server.LocalEndPoint.Port;
         return host;
     }
 
@@ -120,7 +142,13 @@ public sealed class InteropDuplexServer : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync() => await Server.DisposeAsync().ConfigureAwait(false);
+    public async ValueTask DisposeAsync()
+    {
+        if (_host is not null)
+        {
+            await _host.DisposeAsync().ConfigureAwait(false);
+        }
+    }
 
     private async Task<T> ReadAsync<T>(Channel<T> channel, TimeSpan timeout, string what)
     {

@@ -48,13 +48,17 @@ internal sealed class HostedEchoServer : IEchoHost
     /// <param name="map">More endpoints (after /echo).</param>
     /// <param name="services">More services (authentication, say).</param>
     /// <param name="pipeline">Middleware before the endpoints (UseAuthentication, say).</param>
+    /// <param name="echo">The handler and endpoint options of /echo; <see cref="EchoServer.EchoAsync"/> by default.</param>
+    /// <param name="staticDirectory">Files to serve on "/" (ASP.NET Core's static files), or null.</param>
     public static async Task<HostedEchoServer> StartAsync(
         WebSocketConnectionOptions? options = null,
         HttpProtocols protocols = HttpProtocols.Http1AndHttp2,
         bool tls = false,
         Action<WebApplication>? map = null,
         Action<IServiceCollection>? services = null,
-        Action<WebApplication>? pipeline = null)
+        Action<WebApplication>? pipeline = null,
+        (WebSocketHandler Handler, WebSocketEndpointOptions? Options)? echo = null,
+        string? staticDirectory = null)
     {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -77,7 +81,13 @@ internal sealed class HostedEchoServer : IEchoHost
         services?.Invoke(builder.Services);
         WebApplication app = builder.Build();
         pipeline?.Invoke(app);
-        app.MapWebSocket("/echo", EchoServer.EchoAsync);
+        if (staticDirectory is not null)
+        {
+            app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = new Microsoft.Extensions.FileProviders.PhysicalFileProvider(Path.GetFullPath(staticDirectory)) });
+            app.UseStaticFiles(new StaticFileOptions { FileProvider = new Microsoft.Extensions.FileProviders.PhysicalFileProvider(Path.GetFullPath(staticDirectory)) });
+        }
+
+        app.MapWebSocket("/echo", echo?.Handler ?? EchoServer.EchoAsync, echo?.Options);
         map?.Invoke(app);
         await app.StartAsync(Bounded.Token());
         string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
