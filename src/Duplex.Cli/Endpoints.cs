@@ -1,3 +1,4 @@
+using Duplex.Cli.Hosting;
 using Duplex.Realtime;
 
 namespace Duplex.Cli;
@@ -5,6 +6,25 @@ namespace Duplex.Cli;
 /// <summary>The WebSocket and session endpoints the server commands map.</summary>
 internal static class Endpoints
 {
+    /// <summary>The WebSocket echo of <c>duplex serve</c>.</summary>
+    public const string EchoPath = "/echo";
+
+    /// <summary>The base path of the session endpoint of <c>duplex serve</c> (what duplex.js and the pages use).</summary>
+    public const string RealtimePath = "/realtime";
+
+    /// <summary>
+    /// What <c>duplex serve</c> serves, on either host: <see cref="EchoAsync"/> at /echo,
+    /// <see cref="SessionEchoAsync"/> with its channels at /realtime, the files of
+    /// <paramref name="webRoot"/> at /. Returns the realtime endpoint (the ticker publishes on its channels).
+    /// </summary>
+    public static RealtimeEndpoint MapServe(IServeHost host, string webRoot)
+    {
+        host.MapWebSocket(EchoPath, EchoAsync);
+        RealtimeEndpoint realtime = host.MapRealtime(RealtimePath, SessionEchoAsync);
+        host.MapStaticFiles(webRoot);
+        return realtime;
+    }
+
     /// <summary>
     /// Echoes every message back with its type until the client closes. Written as a plain
     /// receive loop, with no cancellation registered on the receive: this is the benchmark
