@@ -7,7 +7,8 @@
 # 2. Builds and runs all test projects of Duplex.slnx, with a TRX file per project in
 #    TestResults/ (emptied first); then runs the server, client and conformance tests a second
 #    time on .NET's own socket waits (DUPLEX_SOCKET_ENGINE=dotnet), the path every system other
-#    than Linux takes, so that it stays tested here (skipped when TEST_FILTER is set).
+#    than Linux takes, so that it stays tested here; and the realtime tests a third time through
+#    ASP.NET Core on Kestrel (DUPLEX_TEST_HOST=aspnetcore). Both are skipped when TEST_FILTER is set.
 # 3. Prints the totals, counted from the TRX files, alone on the last line:
 #        N passed, N failed, N skipped
 #    and exits non-zero if the build or any test failed, or if no test ran.
@@ -102,7 +103,17 @@ if [ -z "${TEST_FILTER:-}" ] && [ "$test_rc" -eq 0 ]; then
     DUPLEX_SOCKET_ENGINE=dotnet timeout --kill-after=30s 5m dotnet test "$ROOT/tests/Duplex.Tests" --no-build \
         --logger trx --results-directory "$RESULTS/dotnet-socket-waits" \
         --blame-hang-timeout 3min --blame-hang-dump-type none \
-        --filter 'FullyQualifiedName~Duplex.Tests.Integration|FullyQualifiedName~Duplex.Tests.Conformance' </dev/null
+        --filter '(FullyQualifiedName~Duplex.Tests.Integration|FullyQualifiedName~Duplex.Tests.Conformance)&FullyQualifiedName!~HostedTests' </dev/null
+    test_rc=$?
+    set -e
+fi
+
+if [ -z "${TEST_FILTER:-}" ] && [ "$test_rc" -eq 0 ]; then
+    say "the realtime tests again through ASP.NET Core on Kestrel (DUPLEX_TEST_HOST=aspnetcore)"
+    set +e
+    DUPLEX_TEST_HOST=aspnetcore timeout --kill-after=30s 4m dotnet test "$ROOT/tests/Duplex.Realtime.Tests" --no-build \
+        --logger trx --results-directory "$RESULTS/aspnetcore-host" \
+        --blame-hang-timeout 3min --blame-hang-dump-type none </dev/null
     test_rc=$?
     set -e
 fi

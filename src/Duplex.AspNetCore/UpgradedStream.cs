@@ -5,11 +5,13 @@ namespace Duplex.AspNetCore;
 /// local end of input. After the closing handshake the server gives up the connection first (RFC
 /// 6455 §7.1.1); the engine then reads to the peer's end, which Kestrel only reports once the
 /// client closes. <see cref="EndInput"/> ends those reads at once, so the request completes and
-/// Kestrel closes the connection, with everything written before still sent.
+/// Kestrel closes the connection, with everything written before still sent. The engine calls it
+/// when its receiving has ended (the close frame came or the connection failed), so no read is
+/// pending then, and the reads before it pass straight through.
 /// </summary>
 internal sealed class UpgradedStream(Stream inner) : Stream
 {
-    private readonly CancellationTokenSource _inputEnded = new();
+    private volatile bool _inputEnded;
 
     public override bool CanRead => true;
 
@@ -21,25 +23,10 @@ internal sealed class UpgradedStream(Stream inner) : Stream
 
     public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
-    public void EndInput() => _inputEnded.Cancel();
+    public void EndInput() => _inputEnded = true;
 
-    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-    {
-        if (_inputEnded.IsCancellationRequested)
-        {
-            return 0;
-        }
-
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _inputEnded.Token);
-        try
-        {
-            return await inner.ReadAsync(buffer, linked.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (_inputEnded.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-        {
-            return 0;
-        }
-    }
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+        _inputEnded ? ValueTask.FromResult(0) : inner.ReadAsync(buffer, cancellationToken);
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
@@ -64,7 +51,6 @@ internal sealed class UpgradedStream(Stream inner) : Stream
     {
         if (disposing)
         {
-            _inputEnded.Dispose();
             inner.Dispose();
         }
 
@@ -73,7 +59,6 @@ internal sealed class UpgradedStream(Stream inner) : Stream
 
     public override async ValueTask DisposeAsync()
     {
-        _inputEnded.Dispose();
         await inner.DisposeAsync().ConfigureAwait(false);
         await base.DisposeAsync().ConfigureAwait(false);
     }

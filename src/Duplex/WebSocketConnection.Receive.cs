@@ -602,6 +602,17 @@ public sealed partial class WebSocketConnection
     /// </summary>
     private async ValueTask CloseTransportAsync()
     {
+        if (_stream is Client.ExtendedConnectStream)
+        {
+            // A WebSocket over an HTTP/2 stream (RFC 8441 §5): the stream's end stands for TCP's,
+            // with no TIME_WAIT to leave to the server and no reset of the connection under
+            // unread data, and the HTTP client cannot end only its sending half. So this end ends
+            // the stream at once; a server draining until the client's end meets it.
+            ReleaseInputBuffer();
+            ReleaseTransport();
+            return;
+        }
+
         if (_protocol.ClosesTransportFirst)
         {
             await ShutdownSendAsync().ConfigureAwait(false);

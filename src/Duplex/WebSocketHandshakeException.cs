@@ -1,6 +1,6 @@
 namespace Duplex;
 
-/// <summary>The opening handshake failed: the server (or a proxy) answered something other than a valid 101.</summary>
+/// <summary>The opening handshake failed: the server (or a proxy) answered something other than a valid 101 (or over HTTP/2, a valid 200).</summary>
 public sealed class WebSocketHandshakeException : IOException
 {
     /// <summary>Creates the exception.</summary>

@@ -4,7 +4,7 @@ using Duplex.Protocol.Http;
 namespace Duplex.Protocol.Handshake;
 
 /// <summary>The client side of the RFC 6455 opening handshake (§4.1): write the request, then check the server's answer.</summary>
-public static class ClientHandshake
+public static partial class ClientHandshake
 {
     /// <summary>
     /// Why <paramref name="uri"/> cannot be a WebSocket URI (RFC 6455 §3), or null when it can:
@@ -79,21 +79,7 @@ public static class ClientHandshake
                 nameof(pathAndQuery));
         }
 
-        string[] offered = subProtocols is null ? [] : [.. subProtocols];
-        for (int i = 0; i < offered.Length; i++)
-        {
-            // §4.1 item 10: each element is a token, and the elements are unique.
-            if (offered[i] is null || !HttpSyntax.IsToken(offered[i].AsSpan()))
-            {
-                throw new ArgumentException($"The subprotocol '{offered[i]}' is not a token (RFC 6455 §4.1).", nameof(subProtocols));
-            }
-
-            if (Array.IndexOf(offered, offered[i], 0, i) >= 0)
-            {
-                throw new ArgumentException($"The subprotocol '{offered[i]}' is offered twice (RFC 6455 §4.1).", nameof(subProtocols));
-            }
-        }
-
+        string[] offered = CheckOffered(subProtocols);
         string key = WebSocketKey.Generate();
         var headers = new List<KeyValuePair<string, string>>(8)
         {
@@ -104,24 +90,7 @@ public static class ClientHandshake
             new(HttpFieldNames.SecWebSocketVersion, ServerHandshake.SupportedVersion),
         };
 
-        if (offered.Length > 0)
-        {
-            headers.Add(new(HttpFieldNames.SecWebSocketProtocol, string.Join(", ", offered)));
-        }
-
-        if (origin is not null)
-        {
-            HttpSyntax.ValidateField(HttpFieldNames.Origin, origin, nameof(origin));
-            headers.Add(new(HttpFieldNames.Origin, origin));
-        }
-
-        string? extensions = string.IsNullOrEmpty(extensionsOffer) ? null : extensionsOffer;
-        if (extensions is not null)
-        {
-            HttpSyntax.ValidateField(HttpFieldNames.SecWebSocketExtensions, extensions, nameof(extensionsOffer));
-            headers.Add(new(HttpFieldNames.SecWebSocketExtensions, extensions));
-        }
-
+        string? extensions = AppendOffers(headers, offered, origin, extensionsOffer);
         ExtraHeaders.Append(headers, extraHeaders, s_reservedRequestHeaders, nameof(extraHeaders));
         HttpHeadWriter.Write(output, "GET", target, HttpSyntax.Http11, headers, contentLength: null, body: default);
         return new ClientHandshakeRequest(key, offered, extensions);
@@ -175,6 +144,63 @@ public static class ClientHandshake
             return ClientHandshakeResult.Failed(status, "The server's Sec-WebSocket-Accept does not match the Sec-WebSocket-Key that was sent.");
         }
 
+        return CheckSelections(status, headers, request);
+    }
+
+    /// <summary>
+    /// Appends what the client offers, the same over HTTP/1.1 and HTTP/2 (RFC 8441 §5):
+    /// Sec-WebSocket-Protocol, Origin, Sec-WebSocket-Extensions. Returns the extensions offered, or null.
+    /// </summary>
+    private static string? AppendOffers(List<KeyValuePair<string, string>> headers, string[] offered, string? origin, string? extensionsOffer)
+    {
+        if (offered.Length > 0)
+        {
+            headers.Add(new(HttpFieldNames.SecWebSocketProtocol, string.Join(", ", offered)));
+        }
+
+        if (origin is not null)
+        {
+            HttpSyntax.ValidateField(HttpFieldNames.Origin, origin, "origin");
+            headers.Add(new(HttpFieldNames.Origin, origin));
+        }
+
+        string? extensions = string.IsNullOrEmpty(extensionsOffer) ? null : extensionsOffer;
+        if (extensions is not null)
+        {
+            HttpSyntax.ValidateField(HttpFieldNames.SecWebSocketExtensions, extensions, "extensionsOffer");
+            headers.Add(new(HttpFieldNames.SecWebSocketExtensions, extensions));
+        }
+
+        return extensions;
+    }
+
+    /// <summary>The subprotocols to offer, checked: each a token, none twice (RFC 6455 §4.1 item 10).</summary>
+    private static string[] CheckOffered(IReadOnlyList<string>? subProtocols)
+    {
+        string[] offered = subProtocols is null ? [] : [.. subProtocols];
+        for (int i = 0; i < offered.Length; i++)
+        {
+            // §4.1 item 10: each element is a token, and the elements are unique.
+            if (offered[i] is null || !HttpSyntax.IsToken(offered[i].AsSpan()))
+            {
+                throw new ArgumentException($"The subprotocol '{offered[i]}' is not a token (RFC 6455 §4.1).", nameof(subProtocols));
+            }
+
+            if (Array.IndexOf(offered, offered[i], 0, i) >= 0)
+            {
+                throw new ArgumentException($"The subprotocol '{offered[i]}' is offered twice (RFC 6455 §4.1).", nameof(subProtocols));
+            }
+        }
+
+        return offered;
+    }
+
+    /// <summary>
+    /// The checks every answer shares, over HTTP/1.1 and HTTP/2 alike: at most one subprotocol,
+    /// only one that was offered, and no extensions unless some were offered.
+    /// </summary>
+    private static ClientHandshakeResult CheckSelections(int status, HttpHeaders headers, ClientHandshakeRequest request)
+    {
         // An empty Sec-WebSocket-Protocol selects nothing, the same as none.
         string? subProtocol = null;
         string[] selected = [.. headers.GetTokens(HttpFieldNames.SecWebSocketProtocol)];
@@ -211,6 +237,6 @@ public static class ClientHandshake
             extensions = headers[HttpFieldNames.SecWebSocketExtensions];
         }
 
-        return ClientHandshakeResult.Accepted(subProtocol, extensions);
+        return ClientHandshakeResult.Accepted(status, subProtocol, extensions);
     }
 }

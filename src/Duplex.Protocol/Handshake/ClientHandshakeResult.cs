@@ -27,8 +27,8 @@ public sealed class ClientHandshakeResult
     /// <summary>The Sec-WebSocket-Extensions value the server answered with, or null (§4.1: "the extensions in use").</summary>
     public string? Extensions { get; }
 
-    internal static ClientHandshakeResult Accepted(string? subProtocol, string? extensions) =>
-        new(success: true, error: null, statusCode: 101, subProtocol, extensions);
+    internal static ClientHandshakeResult Accepted(int statusCode, string? subProtocol, string? extensions) =>
+        new(success: true, error: null, statusCode, subProtocol, extensions);
 
     internal static ClientHandshakeResult Failed(int statusCode, string error) =>
         new(success: false, error, statusCode, subProtocol: null, extensions: null);

@@ -25,7 +25,11 @@ internal sealed class ClientWebSocketTransport(RealtimeClient client, ClientSess
         deadline.CancelAfter(Client.Options.OpenTimeout);
         try
         {
-            Client.Statistics.AddTcpConnection();
+            if (Client.WebSocketCountsItself)
+            {
+                Client.Statistics.AddTcpConnection();
+            }
+
             _connection = await WebSocketClient.ConnectAsync(Client.WebSocketUri(Session), Client.WebSocketOptions, deadline.Token).ConfigureAwait(false);
             WebSocketMessage first = await _connection.ReceiveAsync(deadline.Token).ConfigureAwait(false);
             CountReceived(first);
@@ -216,11 +220,17 @@ internal sealed class ClientWebSocketTransport(RealtimeClient client, ClientSess
     }
 
     /// <summary>A frame's bytes on the wire: 2, 4 or 10 bytes of header, the mask (the client masks), the payload.</summary>
-    private void CountSent(int payload) => Client.Statistics.AddSent(FrameHeader(payload) + 4 + payload);
+    private void CountSent(int payload)
+    {
+        if (Client.WebSocketCountsItself)
+        {
+            Client.Statistics.AddSent(FrameHeader(payload) + 4 + payload);
+        }
+    }
 
     private void CountReceived(WebSocketMessage message)
     {
-        if (message.Type != MessageType.Close)
+        if (message.Type != MessageType.Close && Client.WebSocketCountsItself)
         {
             Client.Statistics.AddReceived(FrameHeader(message.Data.Length) + message.Data.Length);
         }

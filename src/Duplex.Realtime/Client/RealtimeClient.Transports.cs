@@ -38,7 +38,11 @@ public sealed partial class RealtimeClient
     /// <summary>A request with the client's Origin and headers, counted.</summary>
     internal HttpRequestMessage NewRequest(HttpMethod method, Uri uri)
     {
-        var request = new HttpRequestMessage(method, uri) { Version = HttpVersion.Version11, VersionPolicy = HttpVersionPolicy.RequestVersionOrLower };
+        var request = new HttpRequestMessage(method, uri)
+        {
+            Version = Options.HttpVersion,
+            VersionPolicy = OverHttp2 ? HttpVersionPolicy.RequestVersionExact : HttpVersionPolicy.RequestVersionOrLower,
+        };
         if (Options.Origin is not null)
         {
             request.Headers.TryAddWithoutValidation("Origin", Options.Origin);

@@ -29,6 +29,7 @@ public sealed partial class RealtimeClient : IAsyncDisposable
     private readonly Channel<RealtimeMessage> _inbound;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _gate = new();
+    private readonly HttpMessageInvoker? _webSocketInvoker;
     private readonly HashSet<RealtimeTransport> _refused = [];
     private TaskCompletionSource _sessionReady = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private RealtimeClientState _state;
@@ -54,18 +55,25 @@ public sealed partial class RealtimeClient : IAsyncDisposable
         _base = endpoint.GetLeftPart(UriPartial.Path).TrimEnd('/');
         _inbound = Channel.CreateBounded<RealtimeMessage>(new BoundedChannelOptions(Options.MaxUnreadMessages) { SingleWriter = true });
         Log = new ClientLog((Options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Duplex.Realtime.Client"));
-        var handler = new SocketsHttpHandler
+        WebSocketClientOptions ws = Options.WebSocket ?? new WebSocketClientOptions();
+        HttpMessageHandler handler = Options.HttpHandler ?? new SocketsHttpHandler
         {
             ConnectCallback = ConnectTcpAsync,
             UseProxy = Options.Proxy is not null,
             Proxy = Options.Proxy is null ? null : new WebProxy(Options.Proxy),
             AllowAutoRedirect = false,
             ConnectTimeout = Options.OpenTimeout,
+            SslOptions = new System.Net.Security.SslClientAuthenticationOptions { RemoteCertificateValidationCallback = ws.RemoteCertificateValidation },
         };
-        Http = new HttpClient(Options.WrapHttpHandler?.Invoke(handler) ?? handler) { Timeout = Timeout.InfiniteTimeSpan };
-        WebSocketClientOptions ws = Options.WebSocket ?? new WebSocketClientOptions();
+        Http = new HttpClient(Options.WrapHttpHandler?.Invoke(handler) ?? handler, disposeHandler: Options.HttpHandler is null) { Timeout = Timeout.InfiniteTimeSpan };
+        OverHttp2 = Options.HttpVersion == HttpVersion.Version20;
+
+        // Over HTTP/2 the WebSocket is a stream of the HTTP requests' connection (past the test hook, which is for HTTP requests).
+        _webSocketInvoker = OverHttp2 ? new HttpMessageInvoker(handler, disposeHandler: false) : null;
         WebSocketOptions = new WebSocketClientOptions
         {
+            HttpVersion = Options.HttpVersion,
+            HttpInvoker = _webSocketInvoker,
             SubProtocols = ws.SubProtocols,
             Headers = [.. ws.Headers, .. Options.Headers],
             Origin = Options.Origin ?? ws.Origin,
@@ -152,6 +160,16 @@ public sealed partial class RealtimeClient : IAsyncDisposable
     internal HttpClient Http { get; }
 
     internal WebSocketClientOptions WebSocketOptions { get; }
+
+    /// <summary>Whether every request, and the WebSocket, goes over HTTP/2 (<see cref="RealtimeClientOptions.HttpVersion"/>).</summary>
+    internal bool OverHttp2 { get; }
+
+    /// <summary>
+    /// Whether the WebSocket transport counts its own TCP connection and frames: over HTTP/1.1,
+    /// where its socket is its own; over HTTP/2 its bytes pass the HTTP handler's sockets, which
+    /// count them (the client's own handler) or are not seen (a shared one).
+    /// </summary>
+    internal bool WebSocketCountsItself => !OverHttp2;
 
     internal ClientLog Log { get; }
 
@@ -392,6 +410,7 @@ public sealed partial class RealtimeClient : IAsyncDisposable
         await StopAsync().ConfigureAwait(false);
         SetClosed(RealtimeCloseReasons.Closed);
         Http.Dispose();
+        _webSocketInvoker?.Dispose();
         _stopping.Dispose();
     }
 }

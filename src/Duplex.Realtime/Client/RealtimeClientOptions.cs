@@ -49,7 +49,34 @@ public sealed class RealtimeClientOptions
     /// <summary>An HTTP forward proxy (http://host:port) for every request; WebSocket tunnels through it with CONNECT. Null: none (the WebSocket client may still use HTTPS_PROXY / HTTP_PROXY as its options say).</summary>
     public Uri? Proxy { get; init; }
 
-    /// <summary>Options of the WebSocket transport's client (TLS validation, limits); its Origin, Headers and Proxy are taken from these options.</summary>
+    /// <summary>
+    /// The HTTP version of every request: <see cref="System.Net.HttpVersion.Version11"/> (default),
+    /// or <see cref="System.Net.HttpVersion.Version20"/>: negotiate, event streams, polls, sends and
+    /// closes go as HTTP/2 and nothing else (h2c with prior knowledge for http://, ALPN h2 for
+    /// https://), and the WebSocket transport is an extended CONNECT (RFC 8441) on the same HTTP/2
+    /// connection, so one TCP connection carries the whole session. A server without HTTP/2 then
+    /// fails negotiate; there is no fallback to HTTP/1.1.
+    /// </summary>
+    public Version HttpVersion { get; init; } = System.Net.HttpVersion.Version11;
+
+    /// <summary>
+    /// The handler every HTTP request goes through (over HTTP/2 the WebSocket's extended CONNECT
+    /// too), for sharing: many clients given the same <see cref="System.Net.Http.SocketsHttpHandler"/>
+    /// share its connections, so over HTTP/2 many sessions multiplex on one TCP connection. The
+    /// client does not dispose it. Its own settings then decide proxies, TLS and connect timeouts
+    /// (<see cref="Proxy"/> and <see cref="WebSocketClientOptions.RemoteCertificateValidation"/> do not
+    /// apply to it), and <see cref="RealtimeClient.Statistics"/> cannot see its sockets: see there.
+    /// A server allows a bounded number of streams per HTTP/2 connection (often 100; a session on
+    /// an event stream or a WebSocket holds one, a long poll one while it waits): set
+    /// <see cref="System.Net.Http.SocketsHttpHandler.EnableMultipleHttp2Connections"/> for more sessions.
+    /// Null (default): a handler of the client's own, disposed with it.
+    /// </summary>
+    public HttpMessageHandler? HttpHandler { get; init; }
+
+    /// <summary>
+    /// Options of the WebSocket transport's client (TLS validation, limits); its Origin, Headers and Proxy are taken from these options,
+    /// its HTTP version from <see cref="HttpVersion"/>. Its RemoteCertificateValidation applies to the client's own HTTP handler too.
+    /// </summary>
     public WebSocketClientOptions? WebSocket { get; init; }
 
     /// <summary>Where the client logs (transport changes, failures); null: nowhere.</summary>
@@ -78,5 +105,7 @@ public sealed class RealtimeClientOptions
         Require(MaxUnreadChannelEvents > 0, nameof(MaxUnreadChannelEvents), "must be at least 1");
         Require(CloseTimeout >= TimeSpan.Zero, nameof(CloseTimeout), "must not be negative");
         Require(Headers is not null, nameof(Headers), "must be set");
+        Require(HttpVersion == System.Net.HttpVersion.Version11 || HttpVersion == System.Net.HttpVersion.Version20, nameof(HttpVersion), "must be 1.1 or 2.0");
+        Require(WebSocket?.HttpInvoker is null, "WebSocket.HttpInvoker", "must be null: the client sends the WebSocket's CONNECT through its own HTTP handler (set HttpHandler to share one)");
     }
 }

@@ -12,7 +12,7 @@ using Duplex.Protocol.Http;
 
 namespace Duplex;
 
-/// <summary>Opens WebSocket connections to ws:// and wss:// servers, directly or through an HTTP proxy.</summary>
+/// <summary>Opens WebSocket connections to ws:// and wss:// servers, directly or through an HTTP proxy, over HTTP/1.1 or HTTP/2.</summary>
 public static class WebSocketClient
 {
     /// <summary>Connects to <paramref name="uri"/> with default options.</summary>
@@ -22,8 +22,11 @@ public static class WebSocketClient
     /// <summary>
     /// Connects to <paramref name="uri"/> (ws:// or wss://): TCP (through a CONNECT tunnel when a
     /// proxy applies), TLS with SNI for wss, then the opening handshake of RFC 6455 §4.1, checked
-    /// strictly. Throws <see cref="WebSocketHandshakeException"/> when the server or proxy answers
-    /// anything but a valid upgrade.
+    /// strictly. With <see cref="WebSocketClientOptions.HttpVersion"/> 2.0 it sends an extended
+    /// CONNECT instead (RFC 8441) on an HTTP/2 connection, its own or the
+    /// <see cref="WebSocketClientOptions.HttpInvoker"/>'s, and expects 200. Throws
+    /// <see cref="WebSocketHandshakeException"/> when the server or proxy answers anything but a
+    /// valid upgrade (its <see cref="WebSocketHandshakeException.StatusCode"/> says the status).
     /// </summary>
     public static async Task<WebSocketConnection> ConnectAsync(Uri uri, WebSocketClientOptions? options, CancellationToken cancellationToken = default)
     {
@@ -33,6 +36,11 @@ public static class WebSocketClient
         if (ClientHandshake.CheckUri(uri) is { } invalid)
         {
             throw new ArgumentException(invalid, nameof(uri));
+        }
+
+        if (options.HttpVersion == System.Net.HttpVersion.Version20)
+        {
+            return await ExtendedConnectClient.ConnectAsync(uri, options, cancellationToken).ConfigureAwait(false);
         }
 
         bool secure = uri.Scheme == "wss";
@@ -147,7 +155,7 @@ public static class WebSocketClient
     }
 
     /// <summary>Opens a tunnel to host:port through an HTTP proxy with CONNECT (RFC 9110 §9.3.6).</summary>
-    private static async Task TunnelAsync(Stream stream, Uri proxy, string host, int port, HttpLimits limits, CancellationToken ct)
+    internal static async Task TunnelAsync(Stream stream, Uri proxy, string host, int port, HttpLimits limits, CancellationToken ct)
     {
         string? authorization = null;
         if (!string.IsNullOrEmpty(proxy.UserInfo))

@@ -10,32 +10,45 @@ namespace Duplex.Realtime.Tests.Server;
 /// A Duplex server on 127.0.0.1 (port picked by the OS) with a realtime endpoint at /realtime
 /// whose handler echoes every message to its sender (same type), stopped on dispose; and the
 /// raw protocol requests of docs/PROTOCOL.md, made with HttpClient and the WebSocket client.
+/// With <c>DUPLEX_TEST_HOST=aspnetcore</c> in the environment the very same endpoint is served by
+/// ASP.NET Core on Kestrel through Duplex.AspNetCore (<see cref="HostedRealtimeServer"/>), so
+/// every test written against it also checks the host (test.sh runs them both ways).
 /// </summary>
 internal sealed class RealtimeTestServer : IAsyncDisposable
 {
-    private RealtimeTestServer(DuplexServer server, RealtimeEndpoint endpoint)
+    private readonly IAsyncDisposable _host;
+
+    private RealtimeTestServer(IAsyncDisposable host, int port, RealtimeEndpoint endpoint)
     {
-        Server = server;
+        _host = host;
+        Port = port;
         Endpoint = endpoint;
-        Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{server.LocalEndPoint.Port}/realtime/"), Timeout = Bounded.Default };
+        Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/realtime/"), Timeout = Bounded.Default };
     }
 
-    public DuplexServer Server { get; }
+    /// <summary>Whether this run serves through ASP.NET Core (DUPLEX_TEST_HOST=aspnetcore) rather than the built-in server.</summary>
+    public static bool Hosted { get; } = string.Equals(Environment.GetEnvironmentVariable("DUPLEX_TEST_HOST"), "aspnetcore", StringComparison.OrdinalIgnoreCase);
 
     public RealtimeEndpoint Endpoint { get; }
 
     public HttpClient Http { get; }
 
-    public int Port => Server.LocalEndPoint.Port;
+    public int Port { get; }
 
     public static Task EchoAsync(RealtimeSession session, CancellationToken cancellationToken) => EchoCoreAsync(session, cancellationToken);
 
     public static async Task<RealtimeTestServer> StartAsync(RealtimeOptions? options = null, RealtimeHandler? handler = null)
     {
+        if (Hosted)
+        {
+            HostedRealtimeServer hosted = await HostedRealtimeServer.StartAsync(handler ?? EchoAsync, options);
+            return new RealtimeTestServer(hosted, hosted.Port, hosted.Endpoint);
+        }
+
         var server = new DuplexServer(new DuplexServerOptions { Address = IPAddress.Loopback, Port = 0, ShutdownTimeout = TimeSpan.FromSeconds(5) });
         RealtimeEndpoint endpoint = server.MapRealtime("/realtime", handler ?? EchoAsync, options);
         await server.StartAsync();
-        return new RealtimeTestServer(server, endpoint);
+        return new RealtimeTestServer(server, server.LocalEndPoint.Port, endpoint);
     }
 
     /// <summary>POST negotiate?v=1; returns the session id and the parsed answer.</summary>
@@ -69,7 +82,7 @@ internal sealed class RealtimeTestServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();
-        await Server.DisposeAsync();
+        await _host.DisposeAsync();
     }
 
     private static async Task EchoCoreAsync(RealtimeSession session, CancellationToken cancellationToken)

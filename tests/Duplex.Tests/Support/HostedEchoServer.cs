@@ -1,4 +1,5 @@
 using System.Net;
+using System.Runtime.CompilerServices;
 using Duplex.AspNetCore;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -17,8 +18,12 @@ namespace Duplex.Tests.Support;
 /// </summary>
 internal sealed class HostedEchoServer : IEchoHost
 {
-    private HostedEchoServer(WebApplication app, int port, bool tls)
+
+    private readonly StrongBox<int> _counter;
+
+    private HostedEchoServer(WebApplication app, int port, bool tls, StrongBox<int> counter)
     {
+        _counter = counter;
         App = app;
         Port = port;
         IsTls = tls;
@@ -29,6 +34,9 @@ internal sealed class HostedEchoServer : IEchoHost
     public int Port { get; }
 
     public bool IsTls { get; }
+
+    /// <summary>How many TCP connections Kestrel has accepted so far.</summary>
+    public int ConnectionCount => Volatile.Read(ref _counter.Value);
 
     public Uri Uri(string path = "/echo") => new($"{(IsTls ? "wss" : "ws")}://127.0.0.1:{Port}{path}");
 
@@ -50,9 +58,16 @@ internal sealed class HostedEchoServer : IEchoHost
     {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
+        if (Environment.GetEnvironmentVariable("DUPLEX_TEST_KESTREL_LOG") is not null) { builder.Logging.AddConsole().SetMinimumLevel(LogLevel.Debug); }
+        var counter = new StrongBox<int>();
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen =>
         {
             listen.Protocols = protocols;
+            listen.Use(next => connection =>
+            {
+                Interlocked.Increment(ref counter.Value);
+                return next(connection);
+            });
             if (tls)
             {
                 listen.UseHttps(TestCertificate.Localhost);
@@ -66,7 +81,7 @@ internal sealed class HostedEchoServer : IEchoHost
         map?.Invoke(app);
         await app.StartAsync(Bounded.Token());
         string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new HostedEchoServer(app, new Uri(address).Port, tls);
+        return new HostedEchoServer(app, new Uri(address).Port, tls, counter);
     }
 
     public async ValueTask DisposeAsync()
