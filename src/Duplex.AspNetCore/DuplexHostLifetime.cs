@@ -9,10 +9,12 @@ namespace Duplex.AspNetCore;
 /// <summary>
 /// The live WebSockets and realtime endpoints of the app, so that its stop closes them the way the
 /// built-in server's does: handlers' tokens fire, every WebSocket is sent 1001, every session ends
-/// with <c>shutdown</c>, all bounded by <see cref="DuplexHostOptions.ShutdownTimeout"/>. Hosted
-/// services stop before Kestrel does, so the closes still reach the clients.
+/// with <c>shutdown</c>, all bounded by <see cref="DuplexHostOptions.ShutdownTimeout"/>. This runs
+/// in <see cref="StoppingAsync"/>, before any hosted service stops: a WebApplication stops its
+/// server first (its GenericWebHostService is the last service added), and Kestrel waits for
+/// upgraded connections until its shutdown timeout, then drops them without a close frame.
 /// </summary>
-internal sealed class DuplexHostLifetime(IOptions<DuplexHostOptions> options) : IHostedService, IDisposable
+internal sealed class DuplexHostLifetime(IOptions<DuplexHostOptions> options) : IHostedLifecycleService, IDisposable
 {
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<WebSocketConnection, Task> _webSockets = new();
@@ -29,9 +31,13 @@ internal sealed class DuplexHostLifetime(IOptions<DuplexHostOptions> options) : 
 
     public void Remove(WebSocketConnection connection) => _webSockets.TryRemove(connection, out _);
 
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public async Task StopAsync(CancellationToken cancellationToken)
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public async Task StoppingAsync(CancellationToken cancellationToken)
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
         using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -66,6 +72,10 @@ internal sealed class DuplexHostLifetime(IOptions<DuplexHostOptions> options) : 
             connection.Abort();
         }
     }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public void Dispose() => _stopping.Dispose();
 

@@ -1,4 +1,4 @@
-using System.Collections.Concurrent;
+using Duplex.Cli.Hosting;
 using Duplex.Realtime;
 
 namespace Duplex.Cli;
@@ -6,6 +6,25 @@ namespace Duplex.Cli;
 /// <summary>The WebSocket and session endpoints the server commands map.</summary>
 internal static class Endpoints
 {
+    /// <summary>The WebSocket echo of <c>duplex serve</c>.</summary>
+    public const string EchoPath = "/echo";
+
+    /// <summary>The base path of the session endpoint of <c>duplex serve</c> (what duplex.js and the pages use).</summary>
+    public const string RealtimePath = "/realtime";
+
+    /// <summary>
+    /// What <c>duplex serve</c> serves, on either host: <see cref="EchoAsync"/> at /echo,
+    /// <see cref="SessionEchoAsync"/> with its channels at /realtime, the files of
+    /// <paramref name="webRoot"/> at /. Returns the realtime endpoint (the ticker publishes on its channels).
+    /// </summary>
+    public static RealtimeEndpoint MapServe(IServeHost host, string webRoot)
+    {
+        host.MapWebSocket(EchoPath, EchoAsync);
+        RealtimeEndpoint realtime = host.MapRealtime(RealtimePath, SessionEchoAsync);
+        host.MapStaticFiles(webRoot);
+        return realtime;
+    }
+
     /// <summary>
     /// Echoes every message back with its type until the client closes. Written as a plain
     /// receive loop, with no cancellation registered on the receive: this is the benchmark
@@ -32,68 +51,6 @@ internal static class Endpoints
         await foreach (RealtimeMessage message in session.ReadMessagesAsync(cancellationToken).ConfigureAwait(false))
         {
             await session.SendAsync(message.Type, message.Data, cancellationToken).ConfigureAwait(false);
-        }
-    }
-}
-
-/// <summary>
-/// <c>/publish</c> → <c>/broadcast</c>: every message received on a publish connection is sent,
-/// with its type, to every connection open on <c>/broadcast</c> at that moment. A subscriber
-/// that sends a message gets it echoed back (to itself only), which tells it that it is
-/// registered: anything published after that echo reaches it.
-/// </summary>
-internal sealed class BroadcastHub
-{
-    private readonly ConcurrentDictionary<WebSocketConnection, byte> _subscribers = new();
-
-    public int SubscriberCount => _subscribers.Count;
-
-    public async Task SubscribeAsync(WebSocketConnection connection, CancellationToken cancellationToken)
-    {
-        _subscribers.TryAdd(connection, 0);
-        try
-        {
-            await foreach (WebSocketMessage message in connection.ReadMessagesAsync(cancellationToken).ConfigureAwait(false))
-            {
-                await connection.SendAsync(message, cancellationToken).ConfigureAwait(false);
-            }
-        }
-        finally
-        {
-            _subscribers.TryRemove(connection, out _);
-        }
-    }
-
-    public async Task PublishAsync(WebSocketConnection connection, CancellationToken cancellationToken)
-    {
-        var sends = new List<Task>();
-        await foreach (WebSocketMessage message in connection.ReadMessagesAsync(cancellationToken).ConfigureAwait(false))
-        {
-            // Framed once, written to every subscriber (DESIGN: one broadcast is encoded once).
-            // While the publisher has more messages already received, subscribers only buffer
-            // them; at the end of the burst each subscriber's buffer goes out in one write.
-            var prepared = new PreparedMessage(message.Type, message.Data.Span);
-            bool burstEnds = !connection.HasBufferedInput;
-            sends.Clear();
-            foreach (WebSocketConnection subscriber in _subscribers.Keys)
-            {
-                sends.Add(SendQuietlyAsync(subscriber, prepared, burstEnds, cancellationToken));
-            }
-
-            await Task.WhenAll(sends).ConfigureAwait(false);
-        }
-    }
-
-    private static async Task SendQuietlyAsync(WebSocketConnection subscriber, PreparedMessage message, bool flush, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await subscriber.SendAsync(message, flush, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is IOException or ObjectDisposedException)
-        {
-            // The subscriber is closing or gone (WebSocketClosedException is an IOException);
-            // its own handler removes it. Other subscribers are not affected.
         }
     }
 }

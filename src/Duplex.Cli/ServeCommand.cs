@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using Duplex.Cli.Apps;
+using Duplex.Cli.Hosting;
 using Duplex.Cli.Tls;
 using Duplex.Realtime;
 using Microsoft.Extensions.Logging;
@@ -11,7 +11,8 @@ namespace Duplex.Cli;
 
 /// <summary>
 /// <c>duplex serve</c>: the demo page, a WebSocket echo at /echo, a session echo at /realtime with
-/// its channels (the chat page's rooms, and the ticker page's prices from a <see cref="TickerSource"/>).
+/// its channels (the chat page's rooms, and the ticker page's prices from a <see cref="TickerSource"/>),
+/// on the built-in server or, with <c>--aspnetcore</c>, on Kestrel (<see cref="IServeHost"/>).
 /// </summary>
 internal static class ServeCommand
 {
@@ -30,16 +31,33 @@ internal static class ServeCommand
             }
         });
 
+        var aspNetCore = new Option<bool>("--aspnetcore")
+        {
+            Description = "Serve through ASP.NET Core on Kestrel (Duplex.AspNetCore) instead of the built-in server: HTTP/1.1 and HTTP/2 on one port (h2c by prior knowledge on http://, ALPN h2 with --tls), WebSockets over both (RFC 8441).",
+        };
+        var logRequests = new Option<bool>("--log-requests") { Description = "With --aspnetcore: print 'PROTOCOL METHOD PATH' on stdout for every request as it arrives (HTTP/2 CONNECT /echo for a WebSocket over HTTP/2)." };
         var tls = new TlsOptions();
 
-        var command = new Command("serve", "Serve the demo pages at / (echo, chat, ticker), a WebSocket echo at /echo and a session endpoint with channels (every transport, duplex.js) at /realtime until Ctrl+C.") { host, port, web, tickerInterval };
+        var command = new Command("serve", "Serve the demo pages at / (echo, chat, ticker), a WebSocket echo at /echo and a session endpoint with channels (every transport, duplex.js) at /realtime until Ctrl+C.") { host, port, web, tickerInterval, aspNetCore, logRequests };
         tls.AddTo(command);
-        command.SetAction((parse, ct) => RunAsync(parse.GetValue(host)!, parse.GetValue(port), parse.GetValue(web), TimeSpan.FromMilliseconds(parse.GetValue(tickerInterval)), tls.Read(parse, context.GetEnvironmentVariable), context, ct));
+        command.Validators.Add(result =>
+        {
+            if (result.GetValue(logRequests) && !result.GetValue(aspNetCore))
+            {
+                result.AddError("--log-requests needs --aspnetcore.");
+            }
+        });
+        command.SetAction((parse, ct) => RunAsync(
+            new ServeSettings(parse.GetValue(host)!, parse.GetValue(port), parse.GetValue(web), TimeSpan.FromMilliseconds(parse.GetValue(tickerInterval)), parse.GetValue(aspNetCore), parse.GetValue(logRequests)),
+            tls.Read(parse, context.GetEnvironmentVariable),
+            context,
+            ct));
         return command;
     }
 
-    private static async Task<int> RunAsync(string host, int port, string? web, TimeSpan tickerInterval, TlsSettings tls, CliContext context, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(ServeSettings settings, TlsSettings tls, CliContext context, CancellationToken cancellationToken)
     {
+        (string host, int port, string? web, TimeSpan tickerInterval, bool aspNetCore, bool logRequests) = settings;
         if (!CliArguments.TryParseHost(host, out IPAddress? address))
         {
             await context.Error.WriteLineAsync($"duplex serve: '{host}' is not an IP address (or localhost).").ConfigureAwait(false);
@@ -68,22 +86,22 @@ internal static class ServeCommand
         using ILoggerFactory loggerFactory = context.CreateLoggerFactory(LogLevel.Information);
         ILogger logger = loggerFactory.CreateLogger("Duplex.Cli");
         // Browsers offer permessage-deflate on every WebSocket: the demo accepts it.
-        var webSocket = new WebSocketConnectionOptions { Compression = new PerMessageDeflateOptions() };
-        await using var server = new DuplexServer(new DuplexServerOptions { Address = address, Port = port, WebSocket = webSocket, ServerCertificate = serverCertificate }, loggerFactory);
-        server.MapWebSocket("/echo", Endpoints.EchoAsync);
-        RealtimeEndpoint realtime = server.MapRealtime("/realtime", Endpoints.SessionEchoAsync);
-        server.MapStaticFiles(webRoot, "/");
+        var hostOptions = new ServeHostOptions(address, port, serverCertificate, new WebSocketConnectionOptions { Compression = new PerMessageDeflateOptions() });
+        await using IServeHost server = aspNetCore
+            ? new AspNetCoreServeHost(hostOptions, loggerFactory, logRequests ? context.Out : null)
+            : new BuiltInServeHost(hostOptions, loggerFactory);
+        RealtimeEndpoint realtime = Endpoints.MapServe(server, webRoot);
+        IPEndPoint bound;
         try
         {
-            await server.StartAsync(cancellationToken).ConfigureAwait(false);
+            bound = await server.StartAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (SocketException ex)
+        catch (ServeListenException ex)
         {
             await context.Error.WriteLineAsync($"duplex serve: cannot listen on {host}:{port}: {ex.Message}").ConfigureAwait(false);
             return 1;
         }
 
-        IPEndPoint bound = server.LocalEndPoint;
         CliLog.ServeListening(logger, tls.HttpScheme, CliArguments.Authority(host, address, bound.Port), tls.WebSocketScheme);
         using var stopTicker = new CancellationTokenSource();
         Task ticker = new TickerSource(realtime.Channels, tickerInterval).RunAsync(stopTicker.Token);
@@ -93,7 +111,7 @@ internal static class ServeCommand
         CliLog.ShuttingDown(logger);
         await stopTicker.CancelAsync().ConfigureAwait(false);
         await ticker.ConfigureAwait(false);
-        await server.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        await server.StopAsync().ConfigureAwait(false);
         CliLog.Stopped(logger);
         return 0;
     }
@@ -105,4 +123,7 @@ internal static class ServeCommand
         cancellationToken.UnsafeRegister(static state => ((TaskCompletionSource)state!).TrySetResult(), stopped);
         return stopped.Task;
     }
+
+    /// <summary>What the options of <c>duplex serve</c> other than TLS say.</summary>
+    private sealed record ServeSettings(string Host, int Port, string? Web, TimeSpan TickerInterval, bool AspNetCore, bool LogRequests);
 }

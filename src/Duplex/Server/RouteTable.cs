@@ -65,9 +65,7 @@ internal sealed class RouteTable
 
         foreach ((string prefix, StaticFiles files) in _mounts)
         {
-            string? relative = path.StartsWith(prefix, StringComparison.Ordinal) ? path[prefix.Length..]
-                : path.Length == prefix.Length - 1 && prefix.StartsWith(path, StringComparison.Ordinal) ? string.Empty
-                : null;
+            string? relative = StaticFiles.RelativePath(prefix, path);
             if (relative is null)
             {
                 continue;

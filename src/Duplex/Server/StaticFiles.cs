@@ -50,6 +50,15 @@ internal sealed class StaticFiles
         _rootWithSeparator = _root + Path.DirectorySeparatorChar;
     }
 
+    /// <summary>
+    /// The part of <paramref name="path"/> below <paramref name="prefix"/> (which ends in '/'):
+    /// empty for the prefix itself with or without its '/', null when the path is not below it.
+    /// </summary>
+    public static string? RelativePath(string prefix, string path) =>
+        path.StartsWith(prefix, StringComparison.Ordinal) ? path[prefix.Length..]
+        : path.Length == prefix.Length - 1 && prefix.StartsWith(path, StringComparison.Ordinal) ? string.Empty
+        : null;
+
     /// <summary>Finds the file <paramref name="relative"/> (the request path after the folder's prefix, still percent-encoded) names.</summary>
     public StaticLookup Resolve(string relative, out StaticFile? file)
     {

@@ -18,7 +18,7 @@ public sealed partial class ToolPackageTests(PackedFeed feed, ITestOutputHelper 
     private static partial Regex ServeListening();
 
     [Fact]
-    public async Task The_duplex_tool_installs_from_the_feed_and_serves_its_pages_and_duplex_js_from_any_folder()
+    public async Task The_duplex_tool_installs_from_the_feed_and_serves_its_pages_and_duplex_js_from_any_folder_on_either_host()
     {
         using (ZipArchive package = ZipFile.OpenRead(feed.PackagePath("Duplex.Cli")))
         {
@@ -55,5 +55,12 @@ public sealed partial class ToolPackageTests(PackedFeed feed, ITestOutputHelper 
         Assert.Equal(HttpStatusCode.OK, script.StatusCode);
         Assert.Equal("text/javascript", script.Content.Headers.ContentType?.MediaType);
         Assert.Contains("RealtimeClient", await script.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        // The ASP.NET Core host comes with the tool too.
+        await using ChildProcess hosted = ChildProcess.Start(duplex, ["serve", "--aspnetcore", "--host", "127.0.0.1", "--port", "0"], elsewhere);
+        string hostedAuthority = (await hosted.WaitForLineAsync(ServeListening(), StartTimeout)).Groups[1].Value;
+        using HttpResponseMessage hostedPage = await http.GetAsync(new Uri($"http://{hostedAuthority}/"));
+        Assert.Equal(HttpStatusCode.OK, hostedPage.StatusCode);
+        Assert.Contains("/realtime/duplex.js", await hostedPage.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 }
