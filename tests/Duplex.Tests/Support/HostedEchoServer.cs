@@ -12,8 +12,8 @@ using Microsoft.Extensions.Logging;
 namespace Duplex.Tests.Support;
 
 /// <summary>
-/// An ASP.NET Core app on Kestrel (127.0.0.1, OS-picked port, HTTP/1.1 and h2c, or HTTPS with
-/// ALPN) that adds Duplex with <c>AddDuplex</c> and serves <see cref="EchoServer.EchoAsync"/> at
+/// An ASP.NET Core app on Kestrel (127.0.0.1, OS-picked port; HTTP/1.1 by default, h2c on a port
+/// made HTTP/2-only, HTTP/1.1 and HTTP/2 by ALPN with TLS) that adds Duplex with <c>AddDuplex</c> and serves <see cref="EchoServer.EchoAsync"/> at
 /// /echo through <c>MapWebSocket</c>: Duplex's engine over the streams Kestrel hands over.
 /// </summary>
 internal sealed class HostedEchoServer : IEchoHost
@@ -43,7 +43,7 @@ internal sealed class HostedEchoServer : IEchoHost
     public Uri HttpUri(string path = "/") => new($"{(IsTls ? "https" : "http")}://127.0.0.1:{Port}{path}");
 
     /// <param name="options">The WebSocket options of the host (AddDuplex).</param>
-    /// <param name="protocols">What Kestrel speaks on the port: HTTP/1.1 and HTTP/2 by default (h2c by prior knowledge without TLS).</param>
+    /// <param name="protocols">What Kestrel speaks on the port. Without TLS, Http1AndHttp2 is HTTP/1.1 only (Kestrel has no h2c upgrade): pass Http2 for h2c.</param>
     /// <param name="tls">Serve HTTPS with <see cref="TestCertificate.Localhost"/> (ALPN picks h2 or http/1.1).</param>
     /// <param name="map">More endpoints (after /echo).</param>
     /// <param name="services">More services (authentication, say).</param>
