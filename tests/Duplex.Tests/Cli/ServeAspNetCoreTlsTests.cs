@@ -8,8 +8,8 @@ namespace Duplex.Tests.Cli;
 
 /// <summary>
 /// <c>duplex serve --aspnetcore --tls</c> with the development certificate: headless Chromium
-/// (trusting only the certificate's key) runs the demo's WebSocket echo and a session over Server-Sent
-/// Events, and the server's request log shows both went over HTTP/2 (ALPN h2; the WebSocket an
+/// (trusting only the certificate's key) runs the demo's WebSocket echo and a session on every
+/// transport (SSE, long and short polling, WebSocket), and the server's request log shows all went over HTTP/2 (ALPN h2; the WebSocket an
 /// RFC 8441 extended CONNECT); Node's ws, which speaks HTTP/1.1, echoes over wss:// on the same port.
 /// </summary>
 public sealed class ServeAspNetCoreTlsTests(ITestOutputHelper output) : IDisposable
@@ -24,7 +24,7 @@ public sealed class ServeAspNetCoreTlsTests(ITestOutputHelper output) : IDisposa
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
     [Fact]
-    public async Task Chromium_runs_the_demos_websocket_echo_and_an_sse_session_and_the_server_saw_both_on_http2()
+    public async Task Chromium_runs_the_demos_websocket_echo_and_a_session_on_every_transport_and_the_server_saw_all_on_http2()
     {
         await using var serve = CliHarness.Start(["serve", "--aspnetcore", "--tls", "--port", "0", "--log-requests"], environment: Environment);
         int port = await serve.ListeningPortAsync();
@@ -38,13 +38,15 @@ public sealed class ServeAspNetCoreTlsTests(ITestOutputHelper output) : IDisposa
             Assert.Equal(["hello from the demo", "κόσμε ✓ 🎉"], result.Json.GetProperty("echoed").EnumerateArray().Select(e => e.GetString() ?? ""));
         }
 
+        // Every transport in turn, from the page's own picker: each session echoes on the one picked.
         await using (var session = PeerProcess.StartNode(
-            "chromium-demo-session.js", [$"https://127.0.0.1:{port}/?transport=sse", "--expect", "sse", "--trust-spki", spki, "--timeout", "60"], output))
+            "chromium-demo-session.js", [$"https://127.0.0.1:{port}/?transport=sse", "--expect", "sse", "--pick", "long-polling,polling,websocket", "--trust-spki", spki, "--timeout", "60"], output))
         {
             PeerResult result = await session.WaitForResultAsync(InteropTimeouts.Browser);
             result.AssertOk();
-            JsonElement step = Assert.Single(result.Json.GetProperty("steps").EnumerateArray());
-            Assert.Equal("connected · sse", step.GetProperty("status").GetString());
+            Assert.Equal(
+                ["sse", "long-polling", "polling", "websocket"],
+                result.Json.GetProperty("steps").EnumerateArray().Select(step => step.GetProperty("transport").GetString()));
         }
 
         // Each request is logged as it arrives, so all of the pages' are in by now.
@@ -55,6 +57,8 @@ public sealed class ServeAspNetCoreTlsTests(ITestOutputHelper output) : IDisposa
         Assert.Contains("HTTP/2 CONNECT /echo", requests);
         Assert.Contains("HTTP/2 GET /realtime/sse", requests);
         Assert.Contains("HTTP/2 POST /realtime/send", requests);
+        Assert.Contains("HTTP/2 GET /realtime/poll", requests);
+        Assert.Contains("HTTP/2 CONNECT /realtime/ws", requests);
     }
 
     [Fact]
