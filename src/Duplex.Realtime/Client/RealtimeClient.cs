@@ -64,6 +64,14 @@ public sealed partial class RealtimeClient : IAsyncDisposable
             AllowAutoRedirect = false,
             ConnectTimeout = Options.OpenTimeout,
             SslOptions = new System.Net.Security.SslClientAuthenticationOptions { RemoteCertificateValidationCallback = ws.RemoteCertificateValidation },
+
+            // Over HTTP/2 every request of the session rides one pooled connection. A flow a NAT
+            // forgot gives no FIN and no reset: without pings the pool would hand the reconnect the
+            // same dead connection forever. Pinged while requests wait, it is dropped after
+            // OpenTimeout of silence past OpenTimeout, and the reconnect gets a new one.
+            KeepAlivePingPolicy = HttpKeepAlivePingPolicy.WithActiveRequests,
+            KeepAlivePingDelay = Options.OpenTimeout,
+            KeepAlivePingTimeout = Options.OpenTimeout,
         };
         Http = new HttpClient(Options.WrapHttpHandler?.Invoke(handler) ?? handler, disposeHandler: Options.HttpHandler is null) { Timeout = Timeout.InfiniteTimeSpan };
         OverHttp2 = Options.HttpVersion == HttpVersion.Version20;

@@ -12,7 +12,8 @@ using Duplex.Tests.Support;
 namespace Duplex.Realtime.Tests.Server;
 
 /// <summary>
-/// An ASP.NET Core app on Kestrel (127.0.0.1, OS-picked port, HTTP/1.1 and h2c) that adds Duplex
+/// An ASP.NET Core app on Kestrel (127.0.0.1, OS-picked port; HTTP/1.1, or h2c with
+/// <see cref="HttpProtocols.Http2"/>: Kestrel has no h2c upgrade) that adds Duplex
 /// and maps a realtime endpoint at /realtime with <c>MapRealtime</c>; stopped on dispose.
 /// </summary>
 internal sealed class HostedRealtimeServer : IAsyncDisposable
@@ -35,16 +36,18 @@ internal sealed class HostedRealtimeServer : IAsyncDisposable
     /// <param name="services">More services (authentication, say).</param>
     /// <param name="pipeline">Middleware before the endpoints (UseAuthentication, say).</param>
     /// <param name="conventions">Conventions on the realtime endpoints (RequireAuthorization, say).</param>
+    /// <param name="protocols">What Kestrel speaks on the port.</param>
     public static async Task<HostedRealtimeServer> StartAsync(
         RealtimeHandler handler,
         RealtimeOptions? options = null,
         Action<IServiceCollection>? services = null,
         Action<WebApplication>? pipeline = null,
-        Action<RealtimeEndpointConventionBuilder>? conventions = null)
+        Action<RealtimeEndpointConventionBuilder>? conventions = null,
+        HttpProtocols protocols = HttpProtocols.Http1AndHttp2)
     {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http1AndHttp2));
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = protocols));
         builder.Services.AddDuplex();
         services?.Invoke(builder.Services);
         WebApplication app = builder.Build();
