@@ -84,7 +84,7 @@ internal static partial class HostedWebSocketAccept
             minRate.MinDataRate = null;
         }
 
-        Stream stream;
+        UpgradedStream upgraded;
         IHeaderDictionary response = context.Response.Headers;
         if (extended)
         {
@@ -93,7 +93,7 @@ internal static partial class HostedWebSocketAccept
                 response[field.Key] = field.Value;
             }
 
-            stream = await connect!.AcceptAsync().ConfigureAwait(false);
+            upgraded = new UpgradedStream(await connect!.AcceptAsync().ConfigureAwait(false), context.Abort);
         }
         else
         {
@@ -110,12 +110,12 @@ internal static partial class HostedWebSocketAccept
                 response.SecWebSocketExtensions = extensions;
             }
 
-            stream = new UpgradedStream(await upgrade!.UpgradeAsync().ConfigureAwait(false));
+            upgraded = new UpgradedStream(await upgrade!.UpgradeAsync().ConfigureAwait(false), context.Abort);
         }
 
         exchange.MarkUpgraded();
         LogAccepted(log, exchange.RemoteEndPoint, exchange.Path, exchange.Version);
-        return WebSocketConnection.CreateFromStream(stream, new WebSocketStreamOptions
+        return WebSocketConnection.CreateFromStream(upgraded, new WebSocketStreamOptions
         {
             IsServer = true,
             SubProtocol = subProtocol,
@@ -130,13 +130,17 @@ internal static partial class HostedWebSocketAccept
             // The server ends its half first (RFC 6455 §7.1.1): an upgraded TCP connection is the
             // WebSocket's alone and goes when the request ends (see UpgradedStream); an HTTP/2
             // stream ends with END_STREAM, the connection's other streams untouched.
-            CloseOutput = stream is UpgradedStream upgraded
-                ? () =>
+            CloseOutput = extended
+                ? async () =>
+                {
+                    await context.Response.CompleteAsync().ConfigureAwait(false);
+                    upgraded.EndInput();
+                }
+                : () =>
                 {
                     upgraded.EndInput();
                     return ValueTask.CompletedTask;
-                }
-                : () => new ValueTask(context.Response.CompleteAsync()),
+                },
         });
     }
 

@@ -7,9 +7,12 @@ namespace Duplex.AspNetCore;
 /// client closes. <see cref="EndInput"/> ends those reads at once, so the request completes and
 /// Kestrel closes the connection, with everything written before still sent. The engine calls it
 /// when its receiving has ended (the close frame came or the connection failed), so no read is
-/// pending then, and the reads before it pass straight through.
+/// pending then, and the reads before it pass straight through. Released without that end (the
+/// peer never answered the close, the connection was dropped), the stream aborts its request:
+/// Kestrel does not end a pending read when its stream is disposed, and a read left waiting on a
+/// silent client would keep the request, and the app's stop, waiting with it.
 /// </summary>
-internal sealed class UpgradedStream(Stream inner) : Stream
+internal sealed class UpgradedStream(Stream inner, Action abort) : Stream
 {
     private volatile bool _inputEnded;
 
@@ -51,6 +54,7 @@ internal sealed class UpgradedStream(Stream inner) : Stream
     {
         if (disposing)
         {
+            AbortUnlessEnded();
             inner.Dispose();
         }
 
@@ -59,7 +63,17 @@ internal sealed class UpgradedStream(Stream inner) : Stream
 
     public override async ValueTask DisposeAsync()
     {
+        AbortUnlessEnded();
         await inner.DisposeAsync().ConfigureAwait(false);
         await base.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private void AbortUnlessEnded()
+    {
+        if (!_inputEnded)
+        {
+            _inputEnded = true;
+            abort();
+        }
     }
 }

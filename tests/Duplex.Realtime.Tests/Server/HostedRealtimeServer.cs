@@ -62,6 +62,6 @@ internal sealed class HostedRealtimeServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await App.StopAsync(Bounded.Token());
-        await App.DisposeAsync();
+        await App.DisposeAsync().AsTask().WaitAsync(Bounded.Default);
     }
 }

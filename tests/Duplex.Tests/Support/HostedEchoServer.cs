@@ -97,6 +97,6 @@ internal sealed class HostedEchoServer : IEchoHost
     public async ValueTask DisposeAsync()
     {
         await App.StopAsync(Bounded.Token());
-        await App.DisposeAsync();
+        await App.DisposeAsync().AsTask().WaitAsync(Bounded.Default);
     }
 }

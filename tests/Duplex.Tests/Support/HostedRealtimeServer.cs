@@ -79,6 +79,6 @@ internal sealed class HostedRealtimeServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _app.StopAsync(Bounded.Token());
-        await _app.DisposeAsync();
+        await _app.DisposeAsync().AsTask().WaitAsync(Bounded.Default);
     }
 }

@@ -127,6 +127,6 @@ internal sealed class Http2EchoHost : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _app.StopAsync(Bounded.Token());
-        await _app.DisposeAsync();
+        await _app.DisposeAsync().AsTask().WaitAsync(Bounded.Default);
     }
 }
