@@ -16,6 +16,7 @@
 #   bench/hosted-side-by-side.sh                          # 3 runs of 10 s each (about 10 minutes)
 #   REPEATS=1 DURATION=3 bench/hosted-side-by-side.sh     # a quick look
 #   SCENARIOS="echo64 latency" SERVERS="hosted kestrel" bench/hosted-side-by-side.sh
+#   BASELINE=d784176 bench/hosted-side-by-side.sh         # and the hosted engine as of that commit
 #   NOTE="what the machine was doing" bench/hosted-side-by-side.sh
 #   DOC=- REPEATS=1 DURATION=3 bench/hosted-side-by-side.sh   # print the summary, leave the doc alone
 #
@@ -30,7 +31,10 @@ WARMUP="${WARMUP:-2}"
 SUBSCRIBERS="${SUBSCRIBERS:-1000}"
 FANOUT_MESSAGES="${FANOUT_MESSAGES:-1000}"
 SCENARIOS="${SCENARIOS:-echo64 echo64k latency fanout}"
-SERVERS="${SERVERS:-duplex hosted kestrel}"
+# BASELINE: a commit whose Duplex.AspNetCore runs beside this tree's, in KestrelBench --engine
+# duplex built from that commit's files, as server "baseline" (before and after in one run).
+BASELINE="${BASELINE:-}"
+SERVERS="${SERVERS:-duplex hosted ${BASELINE:+baseline }kestrel}"
 OUT="${OUT:-$ROOT/bench/results/hosted-$(date -u +%Y%m%dT%H%M%SZ)}"
 ART="${ART:-/tmp/duplex-bench-artifacts}"
 mkdir -p "$OUT"
@@ -43,6 +47,16 @@ say "building Release"
 dotnet build "$ROOT/src/Duplex.Cli" -c Release --artifacts-path "$ART" -v quiet -nologo >/dev/null
 dotnet build "$ROOT/bench/servers/KestrelBench" -c Release --artifacts-path "$ART" -v quiet -nologo >/dev/null
 
+BASELINE_COMMIT=""
+if [ -n "$BASELINE" ]; then
+    BASELINE_COMMIT="$(git rev-parse --short "$BASELINE^{commit}")"
+    say "building KestrelBench at $BASELINE_COMMIT (the baseline)"
+    BASELINE_SRC="$(mktemp -d)"
+    git archive --format=tar "$BASELINE_COMMIT" | tar -x -C "$BASELINE_SRC"
+    dotnet build "$BASELINE_SRC/bench/servers/KestrelBench" -c Release --artifacts-path "$ART/baseline-$BASELINE_COMMIT" -v quiet -nologo >/dev/null
+    rm -rf "$BASELINE_SRC"
+fi
+
 DUPLEX=(dotnet "$ART/bin/Duplex.Cli/release/Duplex.Cli.dll")
 KESTREL=(dotnet "$ART/bin/KestrelBench/release/KestrelBench.dll")
 PORT=19300
@@ -54,6 +68,7 @@ PORT=19300
     echo "settings REPEATS=$REPEATS DURATION=$DURATION WARMUP=$WARMUP SUBSCRIBERS=$SUBSCRIBERS FANOUT_MESSAGES=$FANOUT_MESSAGES"
     echo "scenarios $SCENARIOS"
     echo "servers $SERVERS"
+    echo "baseline ${BASELINE_COMMIT}"
     echo "dotnet $(dotnet --version)"
     echo "cores $(nproc)"
     echo "note ${NOTE:-}"
@@ -66,6 +81,7 @@ start_server() { # name -> sets SERVER_PID, URL
     case "$name" in
         duplex)  "${DUPLEX[@]}" echo --host 127.0.0.1 --port "$PORT" >"$OUT/$name.server.log" 2>&1 & ;;
         hosted)  "${KESTREL[@]}" "$PORT" --engine duplex >"$OUT/$name.server.log" 2>&1 & ;;
+        baseline) dotnet "$ART/baseline-$BASELINE_COMMIT/bin/KestrelBench/release/KestrelBench.dll" "$PORT" --engine duplex >"$OUT/$name.server.log" 2>&1 & ;;
         kestrel) "${KESTREL[@]}" "$PORT" >"$OUT/$name.server.log" 2>&1 & ;;
         *) say "unknown server $name"; exit 2 ;;
     esac

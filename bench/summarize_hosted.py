@@ -15,8 +15,9 @@ from summarize import fmt, load, med, spread, values  # noqa: E402
 
 BEGIN = "<!-- hosted-side-by-side:begin -->"
 END = "<!-- hosted-side-by-side:end -->"
-SERVERS = ["duplex", "hosted", "kestrel"]
-NAMES = {"duplex": "Duplex, built-in server", "hosted": "Duplex in Kestrel", "kestrel": "Kestrel + WebSocket middleware"}
+SERVERS = ["duplex", "hosted", "baseline", "kestrel"]
+NAMES = {"duplex": "Duplex, built-in server", "hosted": "Duplex in Kestrel", "baseline": "Duplex in Kestrel, baseline",
+         "kestrel": "Kestrel + WebSocket middleware"}
 
 
 def ratio(a, b):
@@ -58,10 +59,12 @@ def throughput(runs, scenario, title, metric, pick, amount, digits=0):
         gen = med(values(runs, scenario, server, lambda r: r["generator"]["cpuShareOfMachine"] * 100))
         srv = med(values(runs, scenario, server, lambda r: r["server"]["cpuShareOfMachine"] * 100))
         lines.append(f"| {NAMES[server]} | {fmt(medians[server], digits)} | {spread(xs, digits)} | {fmt(cpu_medians[server], digits)} | {len(xs)} | {fmt(gen)}% | {fmt(srv)}% |")
-    h, k, d = medians.get("hosted"), medians.get("kestrel"), medians.get("duplex")
-    lines += ["", f"Ratios (medians): hosted/middleware **{ratio(h, k)}**, hosted/built-in {ratio(h, d)}, built-in/middleware {ratio(d, k)}; "
+    h, k, d, b = medians.get("hosted"), medians.get("kestrel"), medians.get("duplex"), medians.get("baseline")
+    before = f", hosted/baseline {ratio(h, b)}" if b else ""
+    before_cpu = f", hosted/baseline {ratio(cpu_medians.get('hosted'), cpu_medians.get('baseline'))}" if b else ""
+    lines += ["", f"Ratios (medians): hosted/middleware **{ratio(h, k)}**, hosted/built-in {ratio(h, d)}, built-in/middleware {ratio(d, k)}{before}; "
               f"per server CPU-second: hosted/middleware {ratio(cpu_medians.get('hosted'), cpu_medians.get('kestrel'))}, "
-              f"hosted/built-in {ratio(cpu_medians.get('hosted'), cpu_medians.get('duplex'))}", ""]
+              f"hosted/built-in {ratio(cpu_medians.get('hosted'), cpu_medians.get('duplex'))}{before_cpu}", ""]
     return lines, medians
 
 
@@ -93,6 +96,8 @@ def main():
            f"each server started afresh, one load generator; .NET SDK {info.get('dotnet', '?')}, {info.get('cores', '?')} cores.",
            "",
            f"Load average (1, 5, 15 min) before: {info.get('uptime before', '?')}; after: {info.get('uptime after', '?')}."]
+    if info.get("baseline"):
+        out += ["", f"Baseline: Duplex.AspNetCore as of commit `{info['baseline']}`, in KestrelBench built from that commit's files and run the same way."]
     if info.get("note"):
         out += ["", f"Note: {info['note']}"]
     out.append("")
