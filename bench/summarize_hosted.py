@@ -46,6 +46,8 @@ def per_cpu(run, amount):
 
 def throughput(runs, scenario, title, metric, pick, amount, digits=0):
     """A table of one throughput scenario; returns its lines and the medians by server."""
+    if not runs.get(scenario):
+        return [], {}
     lines = [f"#### {title}", "",
              f"| server | {metric} (median) | spread (min–max) | per server CPU-second (median) | runs | generator CPU | server CPU |",
              "|---|---:|---:|---:|---:|---:|---:|"]
@@ -60,15 +62,19 @@ def throughput(runs, scenario, title, metric, pick, amount, digits=0):
         srv = med(values(runs, scenario, server, lambda r: r["server"]["cpuShareOfMachine"] * 100))
         lines.append(f"| {NAMES[server]} | {fmt(medians[server], digits)} | {spread(xs, digits)} | {fmt(cpu_medians[server], digits)} | {len(xs)} | {fmt(gen)}% | {fmt(srv)}% |")
     h, k, d, b = medians.get("hosted"), medians.get("kestrel"), medians.get("duplex"), medians.get("baseline")
-    before = f", hosted/baseline {ratio(h, b)}" if b else ""
-    before_cpu = f", hosted/baseline {ratio(cpu_medians.get('hosted'), cpu_medians.get('baseline'))}" if b else ""
-    lines += ["", f"Ratios (medians): hosted/middleware **{ratio(h, k)}**, hosted/built-in {ratio(h, d)}, built-in/middleware {ratio(d, k)}{before}; "
-              f"per server CPU-second: hosted/middleware {ratio(cpu_medians.get('hosted'), cpu_medians.get('kestrel'))}, "
-              f"hosted/built-in {ratio(cpu_medians.get('hosted'), cpu_medians.get('duplex'))}{before_cpu}", ""]
+    pairs = [("hosted", "kestrel", "hosted/middleware"), ("hosted", "duplex", "hosted/built-in"),
+             ("duplex", "kestrel", "built-in/middleware"), ("hosted", "baseline", "hosted/baseline")]
+
+    def ratios(by):
+        return ", ".join(f"{name} {ratio(by[a], by[b])}" for a, b, name in pairs if by.get(a) and by.get(b))
+
+    lines += ["", f"Ratios (medians): {ratios(medians)}; per server CPU-second: {ratios(cpu_medians)}", ""]
     return lines, medians
 
 
 def latency(runs):
+    if not runs.get("latency"):
+        return [], {}
     lines = ["#### Latency: 64 B, 1 connection, 1 in flight (round trip, µs, medians of the runs)", "",
              "| server | p50 | p90 | p99 | p99.9 | max | runs | server CPU |", "|---|---:|---:|---:|---:|---:|---:|---:|"]
     by = {}
@@ -112,7 +118,7 @@ def main():
     fan_title = (f"Fan-out: {fan_settings.get('subscribers', '?')} subscribers, {fan_settings.get('messages', '?')} messages of "
                  f"{fan_settings.get('size', '?')} B in bursts of {fan_settings.get('burst', '?')}")
     fan, mfan = throughput(runs, "fanout", fan_title, "deliveries/s", lambda r: r["deliveriesPerSecond"], lambda r: r["deliveries"])
-    if mfan:
+    if fan:
         p99 = {s: med(values(runs, "fanout", s, lambda r: r["latencyMicroseconds"]["p99"])) for s in SERVERS}
         bad = {s: values(runs, "fanout", s, lambda r: r["lost"] + r["duplicated"] + r["outOfOrder"]) for s in SERVERS}
         fan.insert(-2, "Delivery latency p99 (µs, median of runs): " + ", ".join(f"{NAMES[s]} {fmt(v)}" for s, v in p99.items() if v is not None)
