@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
 using Duplex;
 using EchoAllocations;
 
@@ -9,7 +8,12 @@ using EchoAllocations;
 //
 //   dotnet run -c Release --project bench/EchoAllocations -- 64 16 2000000
 //
-// Arguments: message size, messages in flight, round trips (after 20,000 to warm up).
+// Arguments: message size, messages in flight, round trips (after 20,000 to warm up), and the
+// server: builtin (DuplexServer, the default) or kestrel (Duplex.AspNetCore's MapWebSocket on
+// Kestrel, in the same process, so that its allocations count too):
+//
+//   dotnet run -c Release --project bench/EchoAllocations -- 64 16 200000 kestrel
+//
 //   dotnet run -c Release --project bench/EchoAllocations -- handshake 5000
 //
 // counts instead what accepting a connection allocates (see HandshakeAllocations.cs).
@@ -23,23 +27,19 @@ int size = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 
 int inFlight = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 16;
 int roundTrips = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 1_000_000;
 
-await using var server = new DuplexServer(new DuplexServerOptions { Address = IPAddress.Loopback, Port = 0 });
-server.MapWebSocket("/echo", async (ws, ct) =>
+string host = args.Length > 3 ? args[3] : "builtin";
+if (host is not ("builtin" or "kestrel"))
 {
-    while (true)
-    {
-        WebSocketMessage message = await ws.ReceiveAsync(ct).ConfigureAwait(false);
-        if (message.IsClose)
-        {
-            return;
-        }
+    Console.Error.WriteLine($"EchoAllocations: unknown host '{host}' (builtin or kestrel)");
+    return;
+}
 
-        await ws.SendAsync(message, ct).ConfigureAwait(false);
-    }
-});
-await server.StartAsync().ConfigureAwait(false);
+await using IAsyncDisposable server = host == "kestrel"
+    ? await EchoServers.StartKestrelAsync().ConfigureAwait(false)
+    : await EchoServers.StartBuiltInAsync().ConfigureAwait(false);
+int port = EchoServers.Port(server);
 await using WebSocketConnection client = await WebSocketClient.ConnectAsync(
-    new Uri($"ws://127.0.0.1:{server.LocalEndPoint.Port}/echo"), new WebSocketClientOptions()).ConfigureAwait(false);
+    new Uri($"ws://127.0.0.1:{port}/echo"), new WebSocketClientOptions()).ConfigureAwait(false);
 
 byte[] payload = new byte[size];
 Random.Shared.NextBytes(payload);
@@ -61,7 +61,7 @@ await Task.Delay(elapsed).ConfigureAwait(false);
 long idle = GC.GetTotalAllocatedBytes(precise: true) - after;
 
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"echo {size} B, {inFlight} in flight: {after - before:N0} B allocated over {roundTrips:N0} round trips in {elapsed.TotalSeconds:0.0} s = {(after - before) / (double)roundTrips:0.000} B per round trip"));
+    $"echo {size} B, {inFlight} in flight, {host} server: {after - before:N0} B allocated over {roundTrips:N0} round trips in {elapsed.TotalSeconds:0.0} s = {(after - before) / (double)roundTrips:0.000} B per round trip"));
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"idle for as long, no messages: {idle:N0} B; beyond that: {Math.Max(0, after - before - idle) / (double)roundTrips:0.000} B per round trip"));
 foreach ((string type, int count) in ticks.ByType.OrderByDescending(p => p.Value))

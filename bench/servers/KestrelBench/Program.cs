@@ -1,134 +1,52 @@
-// The peer Duplex is compared with: ASP.NET Core Kestrel with its built-in WebSocket middleware,
-// serving the same endpoints as `duplex echo`: /echo echoes every message with its type;
-// every message sent on /publish goes to every connection on /broadcast (a subscriber's own
-// messages are echoed back to it alone, which tells it that it is registered).
-using System.Collections.Concurrent;
-using System.Net.WebSockets;
+// ASP.NET Core Kestrel serving the endpoints of `duplex echo`, with one of two WebSocket engines on
+// the same Kestrel: /echo echoes every message with its type; every message sent on /publish goes
+// to every connection on /broadcast (a subscriber's own messages are echoed back to it alone, which
+// tells it that it is registered).
+//
+//   dotnet KestrelBench.dll PORT                    # ASP.NET Core's WebSocket middleware (ManagedWebSocket)
+//   dotnet KestrelBench.dll PORT --engine duplex    # Duplex.AspNetCore: AddDuplex + MapWebSocket
+//
+// Everything but the endpoints is shared, so that a side-by-side run of the two modes compares the
+// engines on the same sockets, the same Kestrel and the same pipeline.
+using System.Globalization;
+using KestrelBench;
 
-int port = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 9002;
+string engine = "middleware";
+if (args.Length is not (1 or 3) || (args.Length == 3 && args[1] != "--engine"))
+{
+    Console.Error.WriteLine("usage: KestrelBench PORT [--engine middleware|duplex]");
+    return 2;
+}
+
+if (args.Length == 3)
+{
+    engine = args[2];
+}
+
+if (engine is not ("middleware" or "duplex"))
+{
+    Console.Error.WriteLine($"KestrelBench: unknown engine '{engine}' (middleware or duplex)");
+    return 2;
+}
+
+int port = int.Parse(args[0], CultureInfo.InvariantCulture);
 WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
 builder.Logging.ClearProviders();
 builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+if (engine == "duplex")
+{
+    DuplexEndpoints.AddServices(builder.Services);
+}
+
 WebApplication app = builder.Build();
-app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(20) });
-var subscribers = new ConcurrentDictionary<WebSocket, SemaphoreSlim>();
-
-app.Map("/echo", async context =>
+if (engine == "duplex")
 {
-    if (!context.WebSockets.IsWebSocketRequest)
-    {
-        context.Response.StatusCode = 426;
-        return;
-    }
-
-    using WebSocket ws = await context.WebSockets.AcceptWebSocketAsync();
-    await EchoAsync(ws, null);
-});
-
-app.Map("/broadcast", async context =>
+    DuplexEndpoints.Map(app);
+}
+else
 {
-    using WebSocket ws = await context.WebSockets.AcceptWebSocketAsync();
-    var gate = new SemaphoreSlim(1, 1);
-    subscribers[ws] = gate;
-    try
-    {
-        await EchoAsync(ws, gate);
-    }
-    finally
-    {
-        subscribers.TryRemove(ws, out _);
-    }
-});
-
-app.Map("/publish", async context =>
-{
-    using WebSocket ws = await context.WebSockets.AcceptWebSocketAsync();
-    byte[] buffer = new byte[1 << 20];
-    while (true)
-    {
-        (int count, WebSocketMessageType type, bool closed) = await ReadMessageAsync(ws, buffer);
-        if (closed)
-        {
-            await CloseAsync(ws);
-            return;
-        }
-
-        ReadOnlyMemory<byte> message = buffer.AsMemory(0, count);
-        await Task.WhenAll(subscribers.Select(s => SendAsync(s.Key, s.Value, message, type)));
-    }
-});
+    MiddlewareEndpoints.Map(app);
+}
 
 await app.RunAsync();
-
-static async Task EchoAsync(WebSocket ws, SemaphoreSlim? gate)
-{
-    byte[] buffer = new byte[1 << 20];
-    while (true)
-    {
-        (int count, WebSocketMessageType type, bool closed) = await ReadMessageAsync(ws, buffer);
-        if (closed)
-        {
-            await CloseAsync(ws);
-            return;
-        }
-
-        if (gate is null)
-        {
-            await ws.SendAsync(buffer.AsMemory(0, count), type, true, CancellationToken.None);
-        }
-        else
-        {
-            await SendAsync(ws, gate, buffer.AsMemory(0, count), type);
-        }
-    }
-}
-
-static async Task<(int Count, WebSocketMessageType Type, bool Closed)> ReadMessageAsync(WebSocket ws, byte[] buffer)
-{
-    int count = 0;
-    while (true)
-    {
-        ValueWebSocketReceiveResult result = await ws.ReceiveAsync(buffer.AsMemory(count), CancellationToken.None);
-        if (result.MessageType == WebSocketMessageType.Close)
-        {
-            return (0, result.MessageType, true);
-        }
-
-        count += result.Count;
-        if (result.EndOfMessage)
-        {
-            return (count, result.MessageType, false);
-        }
-    }
-}
-
-static async Task SendAsync(WebSocket ws, SemaphoreSlim gate, ReadOnlyMemory<byte> message, WebSocketMessageType type)
-{
-    // ManagedWebSocket allows one send at a time: the publisher and the subscriber's own echo share it.
-    await gate.WaitAsync();
-    try
-    {
-        if (ws.State == WebSocketState.Open)
-        {
-            await ws.SendAsync(message, type, true, CancellationToken.None);
-        }
-    }
-    catch (WebSocketException)
-    {
-    }
-    finally
-    {
-        gate.Release();
-    }
-}
-
-static async Task CloseAsync(WebSocket ws)
-{
-    try
-    {
-        await ws.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None);
-    }
-    catch (WebSocketException)
-    {
-    }
-}
+return 0;
