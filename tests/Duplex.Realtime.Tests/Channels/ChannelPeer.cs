@@ -65,9 +65,12 @@ internal sealed class ChannelPeer : IAsyncDisposable
     /// <summary>The next numbered envelope (<c>m</c> or <c>ch</c>), or the session's close; heartbeats and acknowledgements are skipped.</summary>
     public async Task<JsonElement> NextAsync()
     {
+        // One bound for the whole wait: heartbeats and acknowledgements are skipped, and must not
+        // each restart it (a stream of them would keep a test waiting for ever).
+        using var deadline = new CancellationTokenSource(Bounded.Default);
         while (true)
         {
-            WebSocketMessage message = await _ws.ReceiveAsync(Bounded.Token()).Within("the next envelope");
+            WebSocketMessage message = await _ws.ReceiveAsync(deadline.Token).Within("the next numbered envelope");
             if (message.Type == MessageType.Close)
             {
                 throw new InvalidOperationException("the WebSocket closed");
