@@ -291,15 +291,11 @@ public sealed class ChannelServerTests
         await slow.AcknowledgeAsync();
         await WaitForAsync(() => server.Endpoint.FindSession(slow.Session)!.PendingCount == 0, "the slow peer's acknowledgement");
 
-        // One at a time: the fast peer reads and acknowledges each (and the server has its
-        // acknowledgement before the next: an acknowledgement still in flight counts in the backlog,
-        // and on a loaded machine five of them would make the fast peer "slow" too), the slow one
-        // reads nothing.
+        // One at a time: the fast peer reads and acknowledges each, the slow one reads nothing.
         for (int i = 1; i <= 20; i++)
         {
             await server.Endpoint.Channels.PublishTextAsync("ticks", $"t{i}");
             Assert.Equal(i, (await fast.NextOpAsync("p", skipOthers: true)).GetProperty("q").GetInt64());
-            await WaitForAsync(() => server.Endpoint.FindSession(fast.Session)!.PendingCount == 0, "the fast peer's acknowledgement");
         }
 
         var seen = new List<long>();
