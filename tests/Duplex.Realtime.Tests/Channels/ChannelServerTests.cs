@@ -292,10 +292,15 @@ public sealed class ChannelServerTests
         await WaitForAsync(() => server.Endpoint.FindSession(slow.Session)!.PendingCount == 0, "the slow peer's acknowledgement");
 
         // One at a time: the fast peer reads and acknowledges each, the slow one reads nothing.
+        // The next publication waits until the server has taken the fast peer's acknowledgement:
+        // else, on a loaded machine, acknowledgements read late by the server would make the fast
+        // peer look slow too (its presence events, such as the slow one's leave, stay unread, so
+        // PendingCount is not the measure: the number acknowledged is).
         for (int i = 1; i <= 20; i++)
         {
             await server.Endpoint.Channels.PublishTextAsync("ticks", $"t{i}");
             Assert.Equal(i, (await fast.NextOpAsync("p", skipOthers: true)).GetProperty("q").GetInt64());
+            await WaitForAsync(() => server.Endpoint.FindSession(fast.Session)!.Acknowledged >= fast.Received, $"the server to take the fast peer's acknowledgement of publication {i}");
         }
 
         var seen = new List<long>();
