@@ -14,4 +14,7 @@ internal static partial class CliLog
     [LoggerMessage(3, LogLevel.Information, "Stopped")]
     public static partial void Stopped(ILogger logger);
 
+    [LoggerMessage(4, LogLevel.Warning, "Compare workload: refused a message (k: {Kind}): {Reason}")]
+    public static partial void CompareMessageRefused(ILogger logger, string kind, string reason);
+
 }

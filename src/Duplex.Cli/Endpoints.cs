@@ -1,3 +1,4 @@
+using Duplex.Cli.Compare.Server;
 using Duplex.Cli.Hosting;
 using Duplex.Realtime;
 
@@ -12,15 +13,29 @@ internal static class Endpoints
     /// <summary>The base path of the session endpoint of <c>duplex serve</c> (what duplex.js and the pages use).</summary>
     public const string RealtimePath = "/realtime";
 
+    /// <summary>The base path of <c>duplex compare</c>'s workload endpoint (docs/PROTOCOL.md §12).</summary>
+    public const string ComparePath = "/compare";
+
+    /// <summary>The last <c>duplex compare</c> report, as JSON (what the compare page shows).</summary>
+    public const string CompareJsonPath = "/compare.json";
+
+    /// <summary>The last <c>duplex compare</c> report, as its HTML page.</summary>
+    public const string CompareHtmlPath = "/compare-report.html";
+
     /// <summary>
     /// What <c>duplex serve</c> serves, on either host: <see cref="EchoAsync"/> at /echo,
-    /// <see cref="SessionEchoAsync"/> with its channels at /realtime, the files of
-    /// <paramref name="webRoot"/> at /. Returns the realtime endpoint (the ticker publishes on its channels).
+    /// <see cref="SessionEchoAsync"/> with its channels at /realtime, the compare workload at
+    /// /compare and the last compare report at /compare.json and /compare-report.html
+    /// (<paramref name="compare"/>), the files of <paramref name="webRoot"/> at /. Returns the
+    /// realtime endpoint (the ticker publishes on its channels).
     /// </summary>
-    public static RealtimeEndpoint MapServe(IServeHost host, string webRoot)
+    public static RealtimeEndpoint MapServe(IServeHost host, string webRoot, CompareRoutes compare)
     {
         host.MapWebSocket(EchoPath, EchoAsync);
         RealtimeEndpoint realtime = host.MapRealtime(RealtimePath, SessionEchoAsync);
+        host.MapRealtime(ComparePath, compare.Workload, compare.Options);
+        host.MapGet(CompareJsonPath, compare.LastJson);
+        host.MapGet(CompareHtmlPath, compare.LastHtml);
         host.MapStaticFiles(webRoot);
         return realtime;
     }

@@ -2,6 +2,8 @@ using System.CommandLine;
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using Duplex.Cli.Apps;
+using Duplex.Cli.Compare;
+using Duplex.Cli.Compare.Server;
 using Duplex.Cli.Hosting;
 using Duplex.Cli.Tls;
 using Duplex.Realtime;
@@ -31,6 +33,15 @@ internal static class ServeCommand
             }
         });
 
+        var compareHeartbeat = new Option<int>("--compare-heartbeat") { Description = "Milliseconds: the heartbeat interval of the compare workload's endpoint /compare (how soon a dead flow is noticed; long polls are held at most this long).", DefaultValueFactory = _ => 2000 };
+        compareHeartbeat.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() <= 0)
+            {
+                r.AddError("--compare-heartbeat must be a positive number of milliseconds.");
+            }
+        });
+
         var aspNetCore = new Option<bool>("--aspnetcore")
         {
             Description = "Serve through ASP.NET Core on Kestrel (Duplex.AspNetCore) instead of the built-in server: HTTP/1.1 and HTTP/2 on one port (h2c by prior knowledge on http://, ALPN h2 with --tls), WebSockets over both (RFC 8441).",
@@ -38,7 +49,7 @@ internal static class ServeCommand
         var logRequests = new Option<bool>("--log-requests") { Description = "With --aspnetcore: print 'PROTOCOL METHOD PATH' on stdout for every request as it arrives (HTTP/2 CONNECT /echo for a WebSocket over HTTP/2)." };
         var tls = new TlsOptions();
 
-        var command = new Command("serve", "Serve the demo pages at / (echo, chat, ticker), a WebSocket echo at /echo and a session endpoint with channels (every transport, duplex.js) at /realtime until Ctrl+C.") { host, port, web, tickerInterval, aspNetCore, logRequests };
+        var command = new Command("serve", "Serve the demo pages at / (echo, chat, ticker, compare), a WebSocket echo at /echo, a session endpoint with channels (every transport, duplex.js) at /realtime and the workload of duplex compare at /compare until Ctrl+C.") { host, port, web, tickerInterval, compareHeartbeat, aspNetCore, logRequests };
         tls.AddTo(command);
         command.Validators.Add(result =>
         {
@@ -48,7 +59,7 @@ internal static class ServeCommand
             }
         });
         command.SetAction((parse, ct) => RunAsync(
-            new ServeSettings(parse.GetValue(host)!, parse.GetValue(port), parse.GetValue(web), TimeSpan.FromMilliseconds(parse.GetValue(tickerInterval)), parse.GetValue(aspNetCore), parse.GetValue(logRequests)),
+            new ServeSettings(parse.GetValue(host)!, parse.GetValue(port), parse.GetValue(web), TimeSpan.FromMilliseconds(parse.GetValue(tickerInterval)), TimeSpan.FromMilliseconds(parse.GetValue(compareHeartbeat)), parse.GetValue(aspNetCore), parse.GetValue(logRequests)),
             tls.Read(parse, context.GetEnvironmentVariable),
             context,
             ct));
@@ -57,7 +68,7 @@ internal static class ServeCommand
 
     private static async Task<int> RunAsync(ServeSettings settings, TlsSettings tls, CliContext context, CancellationToken cancellationToken)
     {
-        (string host, int port, string? web, TimeSpan tickerInterval, bool aspNetCore, bool logRequests) = settings;
+        (string host, int port, string? web, TimeSpan tickerInterval, TimeSpan compareHeartbeat, bool aspNetCore, bool logRequests) = settings;
         if (!CliArguments.TryParseHost(host, out IPAddress? address))
         {
             await context.Error.WriteLineAsync($"duplex serve: '{host}' is not an IP address (or localhost).").ConfigureAwait(false);
@@ -90,7 +101,8 @@ internal static class ServeCommand
         await using IServeHost server = aspNetCore
             ? new AspNetCoreServeHost(hostOptions, loggerFactory, logRequests ? context.Out : null)
             : new BuiltInServeHost(hostOptions, loggerFactory);
-        RealtimeEndpoint realtime = Endpoints.MapServe(server, webRoot);
+        CompareRoutes compare = CompareServe.Create(compareHeartbeat, new CompareReportStore(context.GetEnvironmentVariable), loggerFactory.CreateLogger("Duplex.Cli.Compare"));
+        RealtimeEndpoint realtime = Endpoints.MapServe(server, webRoot, compare);
         IPEndPoint bound;
         try
         {
@@ -125,5 +137,5 @@ internal static class ServeCommand
     }
 
     /// <summary>What the options of <c>duplex serve</c> other than TLS say.</summary>
-    private sealed record ServeSettings(string Host, int Port, string? Web, TimeSpan TickerInterval, bool AspNetCore, bool LogRequests);
+    private sealed record ServeSettings(string Host, int Port, string? Web, TimeSpan TickerInterval, TimeSpan CompareHeartbeat, bool AspNetCore, bool LogRequests);
 }

@@ -90,7 +90,10 @@ internal sealed class AspNetCoreServeHost : IServeHost
 
     public void MapWebSocket(string path, WebSocketHandler handler) => _app.MapWebSocket(path, handler);
 
-    public RealtimeEndpoint MapRealtime(string basePath, RealtimeHandler handler) => _app.MapRealtime(basePath, handler).Endpoint;
+    public RealtimeEndpoint MapRealtime(string basePath, RealtimeHandler handler, RealtimeOptions? options = null) => _app.MapRealtime(basePath, handler, options).Endpoint;
+
+    // A literal route wins over the static files' catch-all in ASP.NET Core's routing.
+    public void MapGet(string path, HttpHandler handler) => _app.MapHttpHandler(path, handler, "GET", "HEAD");
 
     public void MapStaticFiles(string directory) =>
         _app.MapHttpHandler("/{**path}", StaticFileHandler.Create(directory, "/", _loggerFactory), "GET", "HEAD");

@@ -14,7 +14,10 @@ internal sealed class BuiltInServeHost(ServeHostOptions options, ILoggerFactory 
 
     public void MapWebSocket(string path, WebSocketHandler handler) => _server.MapWebSocket(path, handler);
 
-    public RealtimeEndpoint MapRealtime(string basePath, RealtimeHandler handler) => _server.MapRealtime(basePath, handler);
+    public RealtimeEndpoint MapRealtime(string basePath, RealtimeHandler handler, RealtimeOptions? options = null) => _server.MapRealtime(basePath, handler, options);
+
+    // The router answers HEAD for a GET route, without the body; exact paths go before the static folder.
+    public void MapGet(string path, HttpHandler handler) => _server.MapGet(path, handler);
 
     public void MapStaticFiles(string directory) => _server.MapStaticFiles(directory, "/");
 

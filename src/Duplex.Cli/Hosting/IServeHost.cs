@@ -13,8 +13,14 @@ internal interface IServeHost : IAsyncDisposable
     /// <summary>Serves WebSockets at <paramref name="path"/> with <paramref name="handler"/>.</summary>
     void MapWebSocket(string path, WebSocketHandler handler);
 
-    /// <summary>Serves realtime sessions under <paramref name="basePath"/> with <paramref name="handler"/>; returns the endpoint (its channels).</summary>
-    RealtimeEndpoint MapRealtime(string basePath, RealtimeHandler handler);
+    /// <summary>
+    /// Serves realtime sessions under <paramref name="basePath"/> with <paramref name="handler"/>
+    /// and <paramref name="options"/> (null: the defaults); returns the endpoint (its channels).
+    /// </summary>
+    RealtimeEndpoint MapRealtime(string basePath, RealtimeHandler handler, RealtimeOptions? options = null);
+
+    /// <summary>Answers GET (and HEAD) at exactly <paramref name="path"/> with <paramref name="handler"/>, before the static files.</summary>
+    void MapGet(string path, HttpHandler handler);
 
     /// <summary>Serves the files below <paramref name="directory"/> at /.</summary>
     void MapStaticFiles(string directory);
