@@ -20,9 +20,12 @@ internal sealed class LatencyRecorder
         _shards = new LongHistogram[count];
         for (int i = 0; i < count; i++)
         {
-            _shards[i] = new LongHistogram(HighestMicroseconds, 3);
+            _shards[i] = NewHistogram();
         }
     }
+
+    /// <summary>An empty histogram of microseconds up to <see cref="HighestMicroseconds"/>, 3 significant digits.</summary>
+    public static LongHistogram NewHistogram() => new(HighestMicroseconds, 3);
 
     /// <summary>Records one latency, given in <see cref="BenchClock"/> ticks, into the shard of <paramref name="connection"/>.</summary>
     public void RecordTicks(int connection, long ticks)
@@ -37,7 +40,7 @@ internal sealed class LatencyRecorder
 
     public LatencySummary Summarize()
     {
-        var merged = new LongHistogram(HighestMicroseconds, 3);
+        LongHistogram merged = NewHistogram();
         foreach (LongHistogram shard in _shards)
         {
             lock (shard)

@@ -1,4 +1,5 @@
 using System.Buffers;
+using Duplex.Cli.Relay;
 using Duplex.Protocol.Http;
 
 namespace Duplex.Cli.Faults;
@@ -18,8 +19,7 @@ internal sealed class ResponseHolder
     private State _state = State.Head;
     private int _responseEnd;
     private int _bodyStart;
-    private long _bodyRemaining;
-    private ChunkedDecoder _chunked;
+    private HttpBodySkipper _body;
 
     public ResponseHolder(int maxHeld)
     {
@@ -29,8 +29,7 @@ internal sealed class ResponseHolder
     private enum State
     {
         Head,
-        FixedBody,
-        ChunkedBody,
+        Body,
         UntilClose,
         Raw,
     }
@@ -95,25 +94,16 @@ internal sealed class ResponseHolder
                 }
 
                 return StartBody(head, consumed, release);
-            case State.FixedBody:
-                if (pending.Length - _bodyStart < _bodyRemaining)
-                {
-                    return false;
-                }
-
-                _responseEnd = _bodyStart + (int)_bodyRemaining;
-                ReleaseResponse(release);
-                return true;
-            case State.ChunkedBody:
-                System.Buffers.OperationStatus chunked = _chunked.Skip(pending[_bodyStart..], out int used);
+            case State.Body:
+                System.Buffers.OperationStatus body = _body.Skip(pending[_bodyStart..], out int used);
                 _bodyStart += used;
-                if (chunked == System.Buffers.OperationStatus.NeedMoreData)
+                if (body == System.Buffers.OperationStatus.NeedMoreData)
                 {
                     // Consumed input is kept (it is part of the held response); only the position moves.
                     return false;
                 }
 
-                if (chunked != System.Buffers.OperationStatus.Done)
+                if (body != System.Buffers.OperationStatus.Done)
                 {
                     _state = State.Raw;
                     ReleaseAll(release);
@@ -148,29 +138,16 @@ internal sealed class ResponseHolder
         }
 
         _bodyStart = headLength;
-        if (head.StatusCode is 204 or 304)
+        _body = HttpBodySkipper.ForResponse(head, toHeadRequest: false);
+        if (_body.IsDone)
         {
             _responseEnd = headLength;
             ReleaseResponse(release);
             return true;
         }
 
-        if (head.Headers.ContainsToken("Transfer-Encoding", "chunked"))
-        {
-            _state = State.ChunkedBody;
-            _chunked = new ChunkedDecoder(HttpLimits.Default, long.MaxValue);
-            return true;
-        }
-
-        if (head.Headers.GetFirst("Content-Length", out _) is { } length && long.TryParse(length, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long bodyLength))
-        {
-            _state = State.FixedBody;
-            _bodyRemaining = bodyLength;
-            return true;
-        }
-
-        _state = State.UntilClose;
-        return false;
+        _state = _body.UntilClose ? State.UntilClose : State.Body;
+        return _state == State.Body;
     }
 
     private void ReleaseResponse(IBufferWriter<byte> release)
@@ -180,7 +157,7 @@ internal sealed class ResponseHolder
         Released++;
         _state = State.Head;
         _bodyStart = 0;
-        _bodyRemaining = 0;
+        _body = default;
     }
 
     private void ReleaseAll(IBufferWriter<byte> release)

@@ -1,5 +1,5 @@
 using System.Buffers;
-using System.Globalization;
+using Duplex.Cli.Relay;
 using Duplex.Protocol.Http;
 
 namespace Duplex.Cli.Bench.Sessions;
@@ -8,23 +8,29 @@ namespace Duplex.Cli.Bench.Sessions;
 /// Counts the HTTP/1.1 requests in the bytes a client sends on one connection, without I/O: each
 /// request head (RFC 9112 §2), then its body skipped by Content-Length or through its last chunk
 /// (§7.1). A request that asks for an upgrade (a WebSocket, RFC 6455 §4.1) is the last one: what
-/// follows is not HTTP. Bytes that are not HTTP end the counting too (<see cref="NotHttp"/>).
+/// follows is not HTTP, unless the server refuses it (<see cref="Resume"/>). Bytes that are not
+/// HTTP end the counting too (<see cref="NotHttp"/>).
 /// Each request is counted by kind: its method and the last segment of its path
 /// (<c>GET poll</c>, <c>POST send</c>, <c>POST negotiate</c>).
 /// </summary>
 internal sealed class RequestCounter
 {
-    private readonly ArrayBufferWriter<byte> _head = new();
+    private readonly HttpHeadBuffer _head = new();
     private readonly Dictionary<string, long> _byKind = new(StringComparer.Ordinal);
+    private readonly Action<HttpRequestHead>? _onHead;
+    private HttpBodySkipper _body;
     private State _state = State.Head;
-    private long _bodyRemaining;
-    private ChunkedDecoder _chunked;
+
+    /// <param name="onHead">Told of each request head as it is read whole.</param>
+    public RequestCounter(Action<HttpRequestHead>? onHead = null)
+    {
+        _onHead = onHead;
+    }
 
     private enum State
     {
         Head,
-        FixedBody,
-        ChunkedBody,
+        Body,
         Opaque,
     }
 
@@ -40,46 +46,43 @@ internal sealed class RequestCounter
     /// <summary>Requests by kind (method and last path segment).</summary>
     public IReadOnlyDictionary<string, long> ByKind => _byKind;
 
-    /// <summary>Takes the next bytes the client sent.</summary>
-    public void Feed(ReadOnlySpan<byte> bytes)
+    /// <summary>Takes the next bytes the client sent; returns how many of them were read as HTTP (the rest follow an upgrade, or are not HTTP).</summary>
+    public int Feed(ReadOnlySpan<byte> bytes)
     {
-        while (!bytes.IsEmpty)
+        int length = bytes.Length;
+        while (!bytes.IsEmpty && _state != State.Opaque)
         {
-            switch (_state)
+            int used;
+            if (_state == State.Body)
             {
-                case State.Opaque:
-                    return;
-                case State.FixedBody:
-                    int take = (int)Math.Min(_bodyRemaining, bytes.Length);
-                    _bodyRemaining -= take;
-                    bytes = bytes[take..];
-                    if (_bodyRemaining == 0)
-                    {
-                        _state = State.Head;
-                    }
-
-                    break;
-                case State.ChunkedBody:
-                    OperationStatus chunk = _chunked.Skip(bytes, out int used);
-                    bytes = bytes[used..];
-                    if (chunk == OperationStatus.Done)
-                    {
-                        _state = State.Head;
-                    }
-                    else if (chunk != OperationStatus.NeedMoreData)
-                    {
-                        GiveUp();
-                    }
-                    else if (used == 0)
-                    {
-                        return;
-                    }
-
-                    break;
-                default:
-                    bytes = FeedHead(bytes);
-                    break;
+                OperationStatus body = _body.Skip(bytes, out used);
+                if (body == OperationStatus.Done)
+                {
+                    _state = State.Head;
+                }
+                else if (body != OperationStatus.NeedMoreData || used == 0)
+                {
+                    GiveUp();
+                }
             }
+            else
+            {
+                used = FeedHead(bytes);
+            }
+
+            bytes = bytes[used..];
+        }
+
+        return length - bytes.Length;
+    }
+
+    /// <summary>The server refused the upgrade asked for (any final answer but 101): what follows is HTTP again.</summary>
+    public void Resume()
+    {
+        if (Upgraded && !NotHttp)
+        {
+            Upgraded = false;
+            _state = State.Head;
         }
     }
 
@@ -92,51 +95,35 @@ internal sealed class RequestCounter
         }
     }
 
-    /// <summary>Buffers head bytes until the head is whole; returns what follows it.</summary>
-    private ReadOnlySpan<byte> FeedHead(ReadOnlySpan<byte> bytes)
+    /// <summary>Takes head bytes; returns how many belong to the head.</summary>
+    private int FeedHead(ReadOnlySpan<byte> bytes)
     {
-        int before = _head.WrittenCount;
-        _head.Write(bytes);
-        OperationStatus status = HttpHeadParser.TryParseRequest(_head.WrittenSpan, HttpLimits.Default, out HttpRequestHead? head, out int consumed, out _);
+        OperationStatus status = _head.TakeRequest(bytes, out HttpRequestHead? head, out int used);
         if (status == OperationStatus.NeedMoreData)
         {
-            if (_head.WrittenCount > HttpLimits.Default.MaxHeadSize)
-            {
-                GiveUp();
-            }
-
-            return [];
+            return used;
         }
 
-        _head.Clear();
-        if (status != OperationStatus.Done || head is null)
+        if (head is null)
         {
             GiveUp();
-            return [];
+            return 0;
         }
 
         Count(head);
-        ReadOnlySpan<byte> rest = bytes[(consumed - before)..];
         if (head.Headers.Contains("Upgrade"))
         {
             Upgraded = true;
             _state = State.Opaque;
-            return [];
+        }
+        else
+        {
+            _body = HttpBodySkipper.ForRequest(head.Headers);
+            _state = _body.IsDone ? State.Head : State.Body;
         }
 
-        if (head.Headers.ContainsToken("Transfer-Encoding", "chunked"))
-        {
-            _state = State.ChunkedBody;
-            _chunked = new ChunkedDecoder(HttpLimits.Default, long.MaxValue);
-        }
-        else if (head.Headers.GetFirst("Content-Length", out _) is { } text
-            && long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out long length) && length > 0)
-        {
-            _state = State.FixedBody;
-            _bodyRemaining = length;
-        }
-
-        return rest;
+        _onHead?.Invoke(head);
+        return used;
     }
 
     private void Count(HttpRequestHead head)
