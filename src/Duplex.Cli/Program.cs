@@ -63,6 +63,7 @@ public static class Program
         root.Subcommands.Add(PubCommand.Create(context));
         root.Subcommands.Add(AutobahnAgentCommand.Create(context));
         root.Subcommands.Add(Bench.BenchCommand.Create(context));
+        root.Subcommands.Add(Compare.CompareCommand.Create(context));
         return root;
     }
 }

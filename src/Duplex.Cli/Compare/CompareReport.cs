@@ -41,7 +41,7 @@ internal sealed record CompareSettingsReport
 
     public required int Clients { get; init; }
 
-    /// <summary>Seconds of each timed workload (ticker, chat, idle).</summary>
+    /// <summary>Seconds of each approach's timed workloads together (the ticker and the chat 40% each, idle the rest; see each workload's own seconds).</summary>
     public required double DurationSeconds { get; init; }
 
     /// <summary>Payload bytes of each workload message (the padding; the JSON around it adds ~60).</summary>

@@ -26,6 +26,8 @@ public sealed class FaultProxy : IAsyncDisposable
     private long _refusedUpgrades;
     private long _forgotten;
     private long _heldResponses;
+    private long _firstStrike;
+    private long _lastStrike;
 
     private FaultProxy(FaultProxyOptions options, Socket listener)
     {
@@ -57,6 +59,12 @@ public sealed class FaultProxy : IAsyncDisposable
 
     /// <summary>Responses held whole before being forwarded.</summary>
     public long HeldResponses => Interlocked.Read(ref _heldResponses);
+
+    /// <summary>When a flow was first reset or forgotten (a <see cref="System.Diagnostics.Stopwatch"/> timestamp); 0 while none was.</summary>
+    public long FirstStrikeTimestamp => Interlocked.Read(ref _firstStrike);
+
+    /// <summary>When a flow was last reset or forgotten (a <see cref="System.Diagnostics.Stopwatch"/> timestamp); 0 while none was.</summary>
+    public long LastStrikeTimestamp => Interlocked.Read(ref _lastStrike);
 
     /// <summary>Connections open now.</summary>
     public int OpenConnections => _flows.Count;
@@ -124,11 +132,26 @@ public sealed class FaultProxy : IAsyncDisposable
 
     internal FaultProxyOptions Options => _options;
 
-    internal void CountReset() => Interlocked.Increment(ref _resets);
+    internal void CountReset()
+    {
+        Interlocked.Increment(ref _resets);
+        MarkStrike();
+    }
 
     internal void CountRefusedUpgrade() => Interlocked.Increment(ref _refusedUpgrades);
 
-    internal void CountForgotten() => Interlocked.Increment(ref _forgotten);
+    internal void CountForgotten()
+    {
+        Interlocked.Increment(ref _forgotten);
+        MarkStrike();
+    }
+
+    private void MarkStrike()
+    {
+        long now = System.Diagnostics.Stopwatch.GetTimestamp();
+        Interlocked.CompareExchange(ref _firstStrike, now, 0);
+        Interlocked.Exchange(ref _lastStrike, now);
+    }
 
     internal void CountHeldResponse() => Interlocked.Increment(ref _heldResponses);
 

@@ -53,15 +53,18 @@ internal sealed class CliHarness : IAsyncDisposable
     /// <summary>Waits for a server command to listen; returns the port it bound.</summary>
     public async Task<int> ListeningPortAsync() => (await _started.Task.WaitAsync(Timeout)).Port;
 
-    public async Task<int> WaitForExitAsync()
+    public Task<int> WaitForExitAsync() => WaitForExitAsync(Timeout);
+
+    /// <summary>Waits, up to <paramref name="bound"/>, for the command to end (a long one: compare).</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan bound)
     {
         try
         {
-            return await Exit.WaitAsync(Timeout);
+            return await Exit.WaitAsync(bound);
         }
         catch (TimeoutException)
         {
-            throw new TimeoutException($"The command did not exit within {Timeout.TotalSeconds} s. stdout: {Out} stderr: {Error}");
+            throw new TimeoutException($"The command did not exit within {bound.TotalSeconds} s. stdout: {Out} stderr: {Error}");
         }
     }
 
