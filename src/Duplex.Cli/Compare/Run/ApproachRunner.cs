@@ -37,10 +37,9 @@ internal sealed class ApproachRunner(CompareApproach approach, CompareSettings s
 
     public async Task<ApproachResult> RunAsync(CancellationToken cancellationToken)
     {
-        Uri upstream = endpoint;
-        var target = new System.Net.IPEndPoint(System.Net.Dns.GetHostAddresses(upstream.DnsSafeHost)[0], upstream.Port);
-        await using WireRelay relay = WireRelay.Start(target);
-        var relayed = new UriBuilder(upstream) { Host = "127.0.0.1", Port = relay.EndPoint.Port }.Uri;
+        System.Net.IPAddress[] addresses = await System.Net.Dns.GetHostAddressesAsync(endpoint.DnsSafeHost, cancellationToken).ConfigureAwait(false);
+        await using WireRelay relay = WireRelay.Start(new System.Net.IPEndPoint(addresses[0], endpoint.Port));
+        var relayed = new UriBuilder(endpoint) { Host = "127.0.0.1", Port = relay.EndPoint.Port }.Uri;
         try
         {
             return await MeasureAsync(relay, relayed, cancellationToken).ConfigureAwait(false);

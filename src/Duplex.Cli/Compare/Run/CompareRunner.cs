@@ -155,6 +155,11 @@ internal sealed class CompareRunner(CompareSettings settings, IProgress<string> 
 
     private async Task<IReadOnlyList<SurvivalResult>> SurviveAsync(ServerProcess? builtIn, ServerProcess? aspNetCore, CancellationToken cancellationToken)
     {
+        // A given server is looked up once; our own are where they listen.
+        IPEndPoint? target = settings.Target is { } given
+            ? new IPEndPoint((await Dns.GetHostAddressesAsync(given.DnsSafeHost, cancellationToken).ConfigureAwait(false))[0], given.Port)
+            : null;
+        string targetPath = settings.Target is null ? WorkloadPath : Endpoint(null).AbsolutePath;
         var cells = new List<Task<SurvivalResult>>();
         foreach (FaultMode mode in SurvivalRunner.Faults)
         {
@@ -162,23 +167,11 @@ internal sealed class CompareRunner(CompareSettings settings, IProgress<string> 
             {
                 CompareApproach approach = CompareApproach.Find(id)!;
                 ServerProcess? server = approach.Http2 ? aspNetCore : builtIn;
-                IPEndPoint upstream;
-                string path;
-                if (server is not null)
+                IPEndPoint? upstream = server?.EndPoint ?? target;
+                if (upstream is not null)
                 {
-                    (upstream, path) = (server.EndPoint, WorkloadPath);
+                    cells.Add(new SurvivalRunner(mode, approach, settings, upstream, server is null ? targetPath : WorkloadPath).RunAsync(cancellationToken));
                 }
-                else if (settings.Target is { } target)
-                {
-                    Uri endpoint = Endpoint(null);
-                    (upstream, path) = (new IPEndPoint((await Dns.GetHostAddressesAsync(target.DnsSafeHost, cancellationToken).ConfigureAwait(false))[0], target.Port), endpoint.AbsolutePath);
-                }
-                else
-                {
-                    continue;
-                }
-
-                cells.Add(new SurvivalRunner(mode, approach, settings, upstream, path).RunAsync(cancellationToken));
             }
         }
 

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using Duplex.Cli.Bench.Sessions;
 using Duplex.Realtime;
@@ -281,5 +280,5 @@ internal sealed class WorkloadClient : IAsyncDisposable
             : string.Create(CultureInfo.InvariantCulture, $"{phase}:{kind}:c{Index}");
 
     /// <summary>Padding of <paramref name="size"/> characters.</summary>
-    public static string Padding(int size) => new StringBuilder(size).Append('x', size).ToString();
+    public static string Padding(int size) => new('x', size);
 }
