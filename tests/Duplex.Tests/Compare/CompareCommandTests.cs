@@ -3,6 +3,7 @@ using Duplex.Cli.Compare;
 namespace Duplex.Tests.Compare;
 
 /// <summary>A short compare run, read the way a person choosing a transport reads it.</summary>
+[Collection(CompareRunFixture.Collection)]
 public sealed class CompareCommandTests(CompareRunFixture run) : IClassFixture<CompareRunFixture>
 {
     private static readonly string[] Approaches = ["polling", "long-polling", "sse", "sse-h2", "websocket", "websocket-h2", "auto"];

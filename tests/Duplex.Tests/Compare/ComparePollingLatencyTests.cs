@@ -8,6 +8,7 @@ namespace Duplex.Tests.Compare;
 /// A controlled case: a ticker read by short polling at a known interval is late by half the
 /// interval on average (a message waits for the next poll, uniformly), never by much more than one.
 /// </summary>
+[Collection(CompareRunFixture.Collection)]
 public sealed class ComparePollingLatencyTests
 {
     [Fact]

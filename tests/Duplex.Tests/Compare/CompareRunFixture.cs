@@ -10,6 +10,9 @@ namespace Duplex.Tests.Compare;
 /// </summary>
 public sealed class CompareRunFixture : IAsyncLifetime
 {
+    /// <summary>The compare runs measure the machine: one at a time, not beside each other.</summary>
+    public const string Collection = "compare runs";
+
     /// <summary>Generous: the run itself takes well under a minute; a loaded machine is slower.</summary>
     public static readonly TimeSpan Bound = TimeSpan.FromMinutes(3);
 
