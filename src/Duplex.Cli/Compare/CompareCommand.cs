@@ -31,10 +31,16 @@ internal static class CompareCommand
         var noSurvival = new Option<bool>("--no-survival") { Description = "Skip the survival runs through the fault proxy." };
         var noSave = new Option<bool>("--no-save") { Description = "Do not keep the report for duplex serve's compare page." };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress display on stderr." };
+        var clock = new Option<string>("--clock")
+        {
+            Description = "How latencies are timed: same (the server reads this machine's clock), estimate (the server's clock offset, by ping over WebSocket or long polling), auto (same on loopback, else estimate; a loopback port forwarded to another machine needs estimate).",
+            DefaultValueFactory = _ => "auto",
+        };
+        clock.AcceptOnlyFromAmong("auto", "same", "estimate");
 
         var command = new Command("compare", "Measure short polling, long polling, SSE + POST (HTTP/1.1 and HTTP/2) and WebSocket (HTTP/1.1 and HTTP/2) side by side: latency each way, full-duplex observed at the socket, bytes and requests per message, connections, server CPU and memory, loss, and survival through an HTTP-only proxy, a buffering gateway, a NAT that forgets idle flows and random resets.")
         {
-            url, clients, duration, json, md, html, size, tickerRate, chatRate, burst, pollInterval, heartbeat, approaches, noSurvival, noSave, quiet,
+            url, clients, duration, json, md, html, size, tickerRate, chatRate, burst, pollInterval, heartbeat, approaches, noSurvival, noSave, quiet, clock,
         };
         Positive(clients, 1000);
         Positive(duration, 600);
@@ -85,6 +91,7 @@ internal static class CompareCommand
                 Heartbeat = TimeSpan.FromMilliseconds(parse.GetValue(heartbeat)),
                 Approaches = parse.GetValue(approaches) is { } list ? [.. Split(list).Select(id => CompareApproach.Find(id)!.Id)] : CompareApproach.AllIds,
                 Survival = !parse.GetValue(noSurvival),
+                Clock = parse.GetValue(clock) switch { "same" => CompareClock.Same, "estimate" => CompareClock.Estimate, _ => CompareClock.Auto },
                 JsonFile = parse.GetValue(json),
                 MarkdownFile = parse.GetValue(md),
                 HtmlFile = parse.GetValue(html),

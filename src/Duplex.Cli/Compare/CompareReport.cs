@@ -64,6 +64,12 @@ internal sealed record CompareSettingsReport
 
     /// <summary>The command line that ran, to repeat it.</summary>
     public required string CommandLine { get; init; }
+
+    /// <summary>How latencies were timed: "same" (one clock), "estimated over websocket" (or long-polling), or "pinged per client" when no estimate could be made.</summary>
+    public string Clock { get; init; } = "same";
+
+    /// <summary>The server's clock minus this machine's, µs, when it was estimated once for the run.</summary>
+    public long? ClockOffsetMicroseconds { get; init; }
 }
 
 internal sealed record MachineReport(string Os, int Cores, string Runtime, double? LoadAverage);
@@ -102,7 +108,11 @@ internal sealed record ApproachResult
     /// <summary>What a message server → client cost on the wire (the ticker window).</summary>
     public WireCost Down { get; init; } = WireCost.None;
 
-    /// <summary>What a message client → server cost on the wire (the chat window, per message sent).</summary>
+    /// <summary>
+    /// What a message client → server cost on the wire (the chat window, per message sent): the
+    /// table charges the bytes that went up (<see cref="WireCost.BytesUpPerMessage"/>), since the
+    /// bytes down in that window are the fan-out of each message to every client.
+    /// </summary>
     public WireCost Up { get; init; } = WireCost.None;
 
     /// <summary>TCP connections each client opened over the whole run (connecting included).</summary>

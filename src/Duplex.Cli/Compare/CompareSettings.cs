@@ -33,6 +33,9 @@ internal sealed record CompareSettings
     /// <summary>The approach ids to run, in order; default all.</summary>
     public IReadOnlyList<string> Approaches { get; init; } = CompareApproach.AllIds;
 
+    /// <summary>How latencies are timed: one clock, or the server's offset estimated.</summary>
+    public CompareClock Clock { get; init; } = CompareClock.Auto;
+
     /// <summary>Whether to run the survival matrix through the fault proxy.</summary>
     public bool Survival { get; init; } = true;
 

@@ -91,6 +91,38 @@ public sealed class ReportVerdictTests
     }
 
     [Fact]
+    public void A_push_is_charged_both_ways_and_a_send_only_the_bytes_that_went_up()
+    {
+        // websocket: a push 72 B down + 0.3 B of acknowledgements up; a send 78 B up, while the
+        // 0.6 B down of the chat window is the fan-out's, not the send's.
+        Assert.Equal("72 B", Judge(CompareColumnId.BytesDown, "websocket").Text);
+        Assert.Equal("78 B", Judge(CompareColumnId.BytesUp, "websocket").Text);
+
+        // A chat window heavy with fan-out does not make a cheap send look dear.
+        CompareReport fanOut = Sample with
+        {
+            Approaches = [.. Sample.Approaches.Select(a => a.Id == "websocket" ? a with { Up = new WireCost(150, 5000, 100, 0) } : a)],
+        };
+        Verdict send = Judge(CompareColumnId.BytesUp, "websocket", fanOut);
+        Assert.Equal(new Verdict(VerdictLevel.Good, "100 B"), send with { Detail = null });
+    }
+
+    [Fact]
+    public void Server_cpu_is_judged_against_the_least_of_the_run()
+    {
+        // The least is websocket's 0.3 ms/s: 2.1 is 7×, 0.6 is 2×, 0.3 itself 1×.
+        Assert.Equal(VerdictLevel.Poor, Judge(CompareColumnId.ServerCpu, "polling").Level);
+        Assert.Equal(VerdictLevel.Fair, Judge(CompareColumnId.ServerCpu, "sse").Level);
+        Verdict least = Judge(CompareColumnId.ServerCpu, "websocket");
+        Assert.Equal(new Verdict(VerdictLevel.Good, "0.3 ms/s"), least with { Detail = null });
+        Assert.Contains("1.0× the least", least.Detail, StringComparison.Ordinal);
+
+        // Alone in a run, an approach is its own yardstick.
+        CompareReport alone = Sample with { Approaches = [.. Sample.Approaches.Where(a => a.Id == "polling")], Survival = [] };
+        Assert.Equal(VerdictLevel.Good, Judge(CompareColumnId.ServerCpu, "polling", alone).Level);
+    }
+
+    [Fact]
     public void What_was_not_measured_is_not_judged()
     {
         CompareReport report = Sample with

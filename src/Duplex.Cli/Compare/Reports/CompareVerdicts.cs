@@ -47,11 +47,14 @@ internal static class CompareVerdicts
     /// <summary>…up to this fair, above it poor.</summary>
     public const double FairIdleBytesPerSecond = 500;
 
-    /// <summary>Server CPU per client: up to this many ms of CPU per client-second is good…</summary>
-    public const double GoodCpuMsPerClientSecond = 1;
+    /// <summary>
+    /// Server CPU per client is judged against the least of the run (every row ran the same
+    /// workloads, so the ratio is what the approach itself costs): up to this many times the least is good…
+    /// </summary>
+    public const double GoodCpuRatio = 1.5;
 
     /// <summary>…up to this fair, above it poor.</summary>
-    public const double FairCpuMsPerClientSecond = 5;
+    public const double FairCpuRatio = 3;
 
     /// <summary>Server memory per client: up to this is good…</summary>
     public const double GoodMemoryBytesPerClient = 64 * 1024;
@@ -80,14 +83,14 @@ internal static class CompareVerdicts
             "TCP payload both ways per message delivered server → client (ticker window), headers and framing included.",
             $"Over the payload: ✓ ≤ {Bytes(GoodOverheadBytes)}; ~ ≤ {Bytes(FairOverheadBytes)}; ✗ more."),
         new(CompareColumnId.BytesUp, "bytes-up", "bytes/msg ↑", "on the wire", "Bytes/msg ↑",
-            "TCP payload both ways per message sent client → server (chat window), headers and framing included.",
+            "TCP payload client → server per message the clients sent (chat window): the request or frame that carried it, headers and framing included, and the acknowledgements and polls that went up in that window.",
             $"Over the payload: ✓ ≤ {Bytes(GoodOverheadBytes)}; ~ ≤ {Bytes(FairOverheadBytes)}; ✗ more."),
         new(CompareColumnId.IdleCost, "idle", "idle cost", "per client", "Idle cost",
             "Bytes a second per client while nothing is sent (heartbeats and polls only).",
             $"✓ ≤ {Bytes(GoodIdleBytesPerSecond)}/s; ~ ≤ {Bytes(FairIdleBytesPerSecond)}/s; ✗ more."),
         new(CompareColumnId.ServerCpu, "server-cpu", "server CPU", "per client", "Server CPU",
             "CPU time of the server process per client per second of the run.",
-            $"✓ ≤ {Number(GoodCpuMsPerClientSecond)} ms/s; ~ ≤ {Number(FairCpuMsPerClientSecond)} ms/s; ✗ more; – when the server is not ours to read."),
+            $"Against the least of the run: ✓ ≤ {Number(GoodCpuRatio)}×; ~ ≤ {Number(FairCpuRatio)}×; ✗ more; – when the server is not ours to read."),
         new(CompareColumnId.ServerMemory, "server-memory", "server mem", "per client", "Server memory",
             "Memory of the server process per client.",
             $"✓ ≤ {Bytes(GoodMemoryBytesPerClient)}; ~ ≤ {Bytes(FairMemoryBytesPerClient)}; ✗ more; – when the server is not ours to read."),
@@ -119,10 +122,10 @@ internal static class CompareVerdicts
             CompareColumnId.LatencyDown => LatencyDown(row, report),
             CompareColumnId.LatencyUp => Latency(row.UpLatency, null),
             CompareColumnId.Reliable => Reliable(row.Integrity),
-            CompareColumnId.BytesDown => WireBytes(row.Down, report.Settings.MessageBytes),
-            CompareColumnId.BytesUp => WireBytes(row.Up, report.Settings.MessageBytes),
+            CompareColumnId.BytesDown => WireBytes(row.Down, report.Settings.MessageBytes, row.Down.BytesPerMessage),
+            CompareColumnId.BytesUp => WireBytes(row.Up, report.Settings.MessageBytes, row.Up.BytesUpPerMessage),
             CompareColumnId.IdleCost => Idle(row.Idle),
-            CompareColumnId.ServerCpu => Cpu(row.ServerCost),
+            CompareColumnId.ServerCpu => Cpu(row.ServerCost, LeastCpu(report)),
             CompareColumnId.ServerMemory => Memory(row.ServerCost),
             CompareColumnId.Survives => Survives(row, report),
             _ => Verdict.NotMeasured(),
@@ -203,15 +206,16 @@ internal static class CompareVerdicts
         };
     }
 
-    private static Verdict WireBytes(WireCost cost, int payload)
+    /// <summary>A message's cost on the wire: <paramref name="charged"/> is what the column counts (both ways for a push, client → server for a send).</summary>
+    private static Verdict WireBytes(WireCost cost, int payload, double charged)
     {
         if (cost.Messages == 0)
         {
             return Verdict.NotMeasured();
         }
 
-        double overhead = cost.BytesPerMessage - payload;
-        return new Verdict(Band(overhead, GoodOverheadBytes, FairOverheadBytes), Bytes(cost.BytesPerMessage))
+        double overhead = charged - payload;
+        return new Verdict(Band(overhead, GoodOverheadBytes, FairOverheadBytes), Bytes(charged))
         {
             Detail = $"{Bytes(cost.BytesDownPerMessage)} down + {Bytes(cost.BytesUpPerMessage)} up per message ({Bytes(payload)} payload), {Ratio(cost.RequestsPerMessage)} requests per message, over {Count(cost.Messages)} messages",
         };
@@ -230,10 +234,23 @@ internal static class CompareVerdicts
         };
     }
 
-    private static Verdict Cpu(ServerCost cost) =>
-        cost.CpuMillisecondsPerClientSecond is double cpu
-            ? new Verdict(Band(cpu, GoodCpuMsPerClientSecond, FairCpuMsPerClientSecond), $"{Number(cpu)} ms/s") { Detail = $"{Number(cpu)} ms of server CPU per client per second" }
-            : Verdict.NotMeasured("the server is not ours to read");
+    /// <summary>The least server CPU per client of the rows that ran: the yardstick of the others (every row ran the same workloads).</summary>
+    private static double? LeastCpu(CompareReport report) =>
+        report.Approaches.Where(a => a.Ran).Select(a => a.ServerCost.CpuMillisecondsPerClientSecond).Where(c => c is > 0).Min();
+
+    private static Verdict Cpu(ServerCost cost, double? least)
+    {
+        if (cost.CpuMillisecondsPerClientSecond is not double cpu)
+        {
+            return Verdict.NotMeasured("the server is not ours to read");
+        }
+
+        double ratio = least is double l && l > 0 ? cpu / l : 1;
+        return new Verdict(Band(ratio, GoodCpuRatio, FairCpuRatio), $"{Number(cpu)} ms/s")
+        {
+            Detail = $"{Number(cpu)} ms of server CPU per client per second, {Number(ratio)}× the least of this run",
+        };
+    }
 
     private static Verdict Memory(ServerCost cost) =>
         cost.MemoryBytesPerClient is double memory

@@ -29,6 +29,12 @@ internal sealed class ApproachRunner(CompareApproach approach, CompareSettings s
     /// </summary>
     public bool SameClock { get; init; }
 
+    /// <summary>
+    /// The server's clock minus this machine's, estimated once for the run on a transport whose
+    /// two directions have the same delay; null to estimate it by ping on each client's own transport.
+    /// </summary>
+    public long? ClockOffset { get; init; }
+
     /// <summary>A warm-up of the server: no idle window, and nobody reads the result.</summary>
     public bool Warmup { get; init; }
 
@@ -47,12 +53,29 @@ internal sealed class ApproachRunner(CompareApproach approach, CompareSettings s
         catch (Exception ex) when (ex is IOException or TimeoutException or OperationCanceledException or InvalidOperationException or RealtimeSessionClosedException or System.Net.Http.HttpRequestException)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            return NotRan(ex is TimeoutException ? "timed out: " + ex.Message : ex.Message);
+            return NotRan(ex is TimeoutException ? "timed out: " + ex.Message : NoHttp2(ex) ? NoHttp2Reason + ex.Message : ex.Message);
         }
         finally
         {
             await Task.WhenAll(_clients.Select(c => c.DisposeAsync().AsTask())).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>What a row over HTTP/2 says when its server answered in HTTP/1.1 (the built-in server answers the HTTP/2 preface with 505).</summary>
+    public const string NoHttp2Reason = "the server does not speak HTTP/2 over cleartext (h2c with prior knowledge), as duplex serve --aspnetcore does: ";
+
+    /// <summary>Whether <paramref name="ex"/> is an HTTP/2 connection that the server broke by answering in another protocol.</summary>
+    private bool NoHttp2(Exception ex)
+    {
+        for (Exception? e = ex; e is not null; e = e.InnerException)
+        {
+            if (approach.Http2 && e is System.Net.Http.HttpRequestException { HttpRequestError: System.Net.Http.HttpRequestError.HttpProtocolError })
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private ApproachResult NotRan(string error) => new()
@@ -79,7 +102,11 @@ internal sealed class ApproachRunner(CompareApproach approach, CompareSettings s
         }
 
         await Task.WhenAll(_clients.Select(c => c.ConnectAsync(ConnectBound, cancellationToken))).ConfigureAwait(false);
-        if (!SameClock)
+        if (!SameClock && ClockOffset is long offset)
+        {
+            _clients.ForEach(c => c.OffsetMicroseconds = offset);
+        }
+        else if (!SameClock)
         {
             await Task.WhenAll(_clients.Select(c => c.SyncClockAsync(5, cancellationToken))).ConfigureAwait(false);
         }

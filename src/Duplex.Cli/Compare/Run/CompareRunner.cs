@@ -38,6 +38,25 @@ internal sealed class CompareRunner(CompareSettings settings, IProgress<string> 
                 await Task.WhenAll(WarmUpAsync(builtIn, http2: false, cancellationToken), WarmUpAsync(aspNetCore, http2: true, cancellationToken)).ConfigureAwait(false);
             }
 
+            long? clockOffset = null;
+            string clockUsed = "same";
+            bool sameClock = settings.Clock switch
+            {
+                CompareClock.Same => true,
+                CompareClock.Estimate => false,
+                _ => settings.Target is null || SameMachine(Endpoint(null)),
+            };
+            if (!sameClock && (settings.Target is not null || builtIn is not null))
+            {
+                progress.Report("estimating the server's clock (WebSocket, else long polling: both directions equally quick)");
+                (clockOffset, string? over) = await ClockOffsetAsync(Endpoint(settings.Target is null ? builtIn : null), cancellationToken).ConfigureAwait(false);
+                clockUsed = over is null ? "pinged per client" : "estimated over " + over;
+                if (clockOffset is null)
+                {
+                    notes.Add("the server's clock could not be estimated on WebSocket or long polling: each client pinged on its own transport, which biases short polling's latencies by up to half a poll interval");
+                }
+            }
+
             var approaches = new List<ApproachResult>();
             foreach (string id in settings.Approaches)
             {
@@ -52,7 +71,7 @@ internal sealed class CompareRunner(CompareSettings settings, IProgress<string> 
                 else
                 {
                     Uri endpoint = Endpoint(server);
-                    result = await new ApproachRunner(approach, settings, endpoint, progress) { Server = server, SameClock = SameMachine(endpoint) }.RunAsync(cancellationToken).ConfigureAwait(false);
+                    result = await new ApproachRunner(approach, settings, endpoint, progress) { Server = server, SameClock = sameClock, ClockOffset = clockOffset }.RunAsync(cancellationToken).ConfigureAwait(false);
                 }
 
                 approaches.Add(result);
@@ -62,7 +81,9 @@ internal sealed class CompareRunner(CompareSettings settings, IProgress<string> 
             IReadOnlyList<SurvivalResult> survival = [];
             if (settings.Survival)
             {
-                survival = await SurviveAsync(builtIn, aspNetCore, cancellationToken).ConfigureAwait(false);
+                // An approach that could not run at all (its server lacks it) is not tried through the faults either.
+                var ran = approaches.Where(a => a.Ran).Select(a => a.Id).ToHashSet(StringComparer.Ordinal);
+                survival = await SurviveAsync(builtIn, aspNetCore, ran, cancellationToken).ConfigureAwait(false);
             }
 
             notes.AddRange(Notes(approaches, survival));
@@ -83,6 +104,8 @@ internal sealed class CompareRunner(CompareSettings settings, IProgress<string> 
                     PollIntervalMs = settings.PollInterval.TotalMilliseconds,
                     HeartbeatMs = settings.Heartbeat.TotalMilliseconds,
                     CommandLine = settings.CommandLine,
+                    Clock = clockUsed,
+                    ClockOffsetMicroseconds = clockOffset,
                 },
                 Machine = Machine(),
                 Approaches = approaches,
@@ -130,6 +153,39 @@ internal sealed class CompareRunner(CompareSettings settings, IProgress<string> 
         }
     }
 
+    /// <summary>
+    /// The server's clock minus this machine's, from pings over WebSocket (or long polling, where a
+    /// pong goes out on the poll held open): a transport whose two directions are equally quick, so
+    /// the midpoint of a round trip is when the server answered. Over short polling it is not: a
+    /// pong waits for the next poll. Null when neither transport opens.
+    /// </summary>
+    private async Task<(long? Offset, string? Over)> ClockOffsetAsync(Uri endpoint, CancellationToken cancellationToken)
+    {
+        foreach (string id in (string[])["websocket", "long-polling"])
+        {
+            CompareApproach approach = CompareApproach.Find(id)!;
+            var probe = new WorkloadProbe();
+            var client = new WorkloadClient(0, "cmp-clock-" + Guid.NewGuid().ToString("N")[..8], endpoint, approach.ClientOptions(settings.PollInterval, TimeSpan.FromSeconds(5)), probe);
+            await using (client.ConfigureAwait(false))
+            {
+                try
+                {
+                    await client.ConnectAsync(TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
+                    await client.SyncClockAsync(10, cancellationToken).ConfigureAwait(false);
+                    long offset = client.OffsetMicroseconds;
+                    await client.CloseAsync(cancellationToken).ConfigureAwait(false);
+                    return (offset, id);
+                }
+                catch (Exception ex) when (ex is IOException or TimeoutException or InvalidOperationException or Duplex.Realtime.RealtimeSessionClosedException or System.Net.Http.HttpRequestException or OperationCanceledException)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
+            }
+        }
+
+        return (null, null);
+    }
+
     private static async Task<(ServerProcess? Server, string? Error)> Started(Task<ServerProcess> starting)
     {
         try
@@ -153,7 +209,7 @@ internal sealed class CompareRunner(CompareSettings settings, IProgress<string> 
         return target.AbsolutePath.TrimEnd('/').Length == 0 ? new Uri(target, WorkloadPath) : target;
     }
 
-    private async Task<IReadOnlyList<SurvivalResult>> SurviveAsync(ServerProcess? builtIn, ServerProcess? aspNetCore, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<SurvivalResult>> SurviveAsync(ServerProcess? builtIn, ServerProcess? aspNetCore, HashSet<string> ran, CancellationToken cancellationToken)
     {
         // A given server is looked up once; our own are where they listen.
         IPEndPoint? target = settings.Target is { } given
@@ -163,7 +219,7 @@ internal sealed class CompareRunner(CompareSettings settings, IProgress<string> 
         var cells = new List<Task<SurvivalResult>>();
         foreach (FaultMode mode in SurvivalRunner.Faults)
         {
-            foreach (string id in settings.Approaches)
+            foreach (string id in settings.Approaches.Where(ran.Contains))
             {
                 CompareApproach approach = CompareApproach.Find(id)!;
                 ServerProcess? server = approach.Http2 ? aspNetCore : builtIn;

@@ -50,8 +50,11 @@ internal sealed class WorkloadClient : IAsyncDisposable
 
     public RealtimeClient Client { get; }
 
-    /// <summary>The server's clock minus this client's, in µs (from the ping with the shortest round trip).</summary>
-    public long OffsetMicroseconds { get; private set; }
+    /// <summary>
+    /// The server's clock minus this client's, in µs: from the ping with the shortest round trip,
+    /// or set from one estimate for the whole run (every client here reads one clock).
+    /// </summary>
+    public long OffsetMicroseconds { get; set; }
 
     /// <summary>Error replies the server sent (its reason), for the report.</summary>
     public List<string> ServerErrors { get; } = [];
