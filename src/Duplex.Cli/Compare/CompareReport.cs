@@ -108,12 +108,16 @@ internal sealed record ApproachResult
     /// <summary>What a message server → client cost on the wire (the ticker window).</summary>
     public WireCost Down { get; init; } = WireCost.None;
 
-    /// <summary>
-    /// What a message client → server cost on the wire (the chat window, per message sent): the
-    /// table charges the bytes that went up (<see cref="WireCost.BytesUpPerMessage"/>), since the
-    /// bytes down in that window are the fan-out of each message to every client.
-    /// </summary>
+    /// <summary>What went over the wire in the chat window, per message sent (its fan-out to every client included).</summary>
     public WireCost Up { get; init; } = WireCost.None;
+
+    /// <summary>
+    /// What a message client → server cost on the wire, bytes: what went up in the chat window, less
+    /// what receiving costs upward (the polls and acknowledgements per delivered message of the
+    /// ticker window, times the chat's deliveries), per message sent. The bytes down in that window
+    /// are the fan-out of each message to every client, and are not the send's.
+    /// </summary>
+    public double BytesPerSend { get; init; }
 
     /// <summary>TCP connections each client opened over the whole run (connecting included).</summary>
     public double ConnectionsPerClient { get; init; }

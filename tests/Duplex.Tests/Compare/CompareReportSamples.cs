@@ -135,6 +135,7 @@ internal static class CompareReportSamples
             FullDuplex = duplex,
             Down = downCost,
             Up = upCost,
+            BytesPerSend = upCost.BytesUpPerMessage,
             ConnectionsPerClient = connections,
             Idle = idle,
             Burst = burst,

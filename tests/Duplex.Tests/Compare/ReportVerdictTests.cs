@@ -1,5 +1,6 @@
 using Duplex.Cli.Compare;
 using Duplex.Cli.Compare.Reports;
+using Duplex.Cli.Compare.Wire;
 
 namespace Duplex.Tests.Compare;
 
@@ -101,10 +102,30 @@ public sealed class ReportVerdictTests
         // A chat window heavy with fan-out does not make a cheap send look dear.
         CompareReport fanOut = Sample with
         {
-            Approaches = [.. Sample.Approaches.Select(a => a.Id == "websocket" ? a with { Up = new WireCost(150, 5000, 100, 0) } : a)],
+            Approaches = [.. Sample.Approaches.Select(a => a.Id == "websocket" ? a with { Up = new WireCost(150, 5000, 900, 0), BytesPerSend = 100 } : a)],
         };
         Verdict send = Judge(CompareColumnId.BytesUp, "websocket", fanOut);
         Assert.Equal(new Verdict(VerdictLevel.Good, "100 B"), send with { Detail = null });
+        Assert.Contains("100 B went up per message sent", send.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_send_is_what_went_up_less_what_receiving_costs_upward()
+    {
+        // WebSocket: the ticker's 120 deliveries took 840 B up (acknowledgements, 7 B each); the chat's
+        // 150 deliveries cost as much, 1,050 B; the 30 sends carried the other 3,570 B: 119 B each.
+        WireCounts ticker = new(840, 17_800, 0, 0, 10, 10);
+        WireCounts chat = new(4620, 29_160, 0, 0, 60, 60);
+        Assert.Equal(119, Duplex.Cli.Compare.Run.ApproachRunner.SendCost(ticker, 120, chat, 30, 150), 6);
+
+        // Long polling: each delivery re-polls (105 B up each); what is left is the POST of each send.
+        WireCounts lpTicker = new(12_600, 36_800, 0, 120, 120, 0);
+        WireCounts lpChat = new(23_250, 55_440, 0, 180, 180, 0);
+        Assert.Equal(250, Duplex.Cli.Compare.Run.ApproachRunner.SendCost(lpTicker, 120, lpChat, 30, 150), 6);
+
+        // Never below nothing, and nothing sent costs nothing.
+        Assert.Equal(0, Duplex.Cli.Compare.Run.ApproachRunner.SendCost(lpTicker, 120, new WireCounts(100, 0, 0, 0, 1, 0), 30, 150));
+        Assert.Equal(0, Duplex.Cli.Compare.Run.ApproachRunner.SendCost(ticker, 120, chat, 0, 0));
     }
 
     [Fact]

@@ -83,7 +83,7 @@ internal static class CompareVerdicts
             "TCP payload both ways per message delivered server → client (ticker window), headers and framing included.",
             $"Over the payload: ✓ ≤ {Bytes(GoodOverheadBytes)}; ~ ≤ {Bytes(FairOverheadBytes)}; ✗ more."),
         new(CompareColumnId.BytesUp, "bytes-up", "bytes/msg ↑", "on the wire", "Bytes/msg ↑",
-            "TCP payload client → server per message the clients sent (chat window): the request or frame that carried it, headers and framing included, and the acknowledgements and polls that went up in that window.",
+            "TCP payload client → server per message the clients sent (chat window), headers and framing included: what went up, less what receiving the chat's deliveries costs upward (polls and acknowledgements per delivered message, from the ticker window).",
             $"Over the payload: ✓ ≤ {Bytes(GoodOverheadBytes)}; ~ ≤ {Bytes(FairOverheadBytes)}; ✗ more."),
         new(CompareColumnId.IdleCost, "idle", "idle cost", "per client", "Idle cost",
             "Bytes a second per client while nothing is sent (heartbeats and polls only).",
@@ -123,7 +123,7 @@ internal static class CompareVerdicts
             CompareColumnId.LatencyUp => Latency(row.UpLatency, null),
             CompareColumnId.Reliable => Reliable(row.Integrity),
             CompareColumnId.BytesDown => WireBytes(row.Down, report.Settings.MessageBytes, row.Down.BytesPerMessage),
-            CompareColumnId.BytesUp => WireBytes(row.Up, report.Settings.MessageBytes, row.Up.BytesUpPerMessage),
+            CompareColumnId.BytesUp => WireBytes(row.Up, report.Settings.MessageBytes, row.BytesPerSend),
             CompareColumnId.IdleCost => Idle(row.Idle),
             CompareColumnId.ServerCpu => Cpu(row.ServerCost, LeastCpu(report)),
             CompareColumnId.ServerMemory => Memory(row.ServerCost),
@@ -206,7 +206,7 @@ internal static class CompareVerdicts
         };
     }
 
-    /// <summary>A message's cost on the wire: <paramref name="charged"/> is what the column counts (both ways for a push, client → server for a send).</summary>
+    /// <summary>A message's cost on the wire: <paramref name="charged"/> is what the column counts (both ways for a push, what a send took up for a send).</summary>
     private static Verdict WireBytes(WireCost cost, int payload, double charged)
     {
         if (cost.Messages == 0)
@@ -215,9 +215,10 @@ internal static class CompareVerdicts
         }
 
         double overhead = charged - payload;
+        string window = $"{Bytes(cost.BytesDownPerMessage)} down + {Bytes(cost.BytesUpPerMessage)} up per message ({Bytes(payload)} payload), {Ratio(cost.RequestsPerMessage)} requests per message, over {Count(cost.Messages)} messages";
         return new Verdict(Band(overhead, GoodOverheadBytes, FairOverheadBytes), Bytes(charged))
         {
-            Detail = $"{Bytes(cost.BytesDownPerMessage)} down + {Bytes(cost.BytesUpPerMessage)} up per message ({Bytes(payload)} payload), {Ratio(cost.RequestsPerMessage)} requests per message, over {Count(cost.Messages)} messages",
+            Detail = Math.Abs(charged - cost.BytesPerMessage) < 0.5 ? window : $"{Bytes(charged)} went up per message sent, of the window's {window}",
         };
     }
 

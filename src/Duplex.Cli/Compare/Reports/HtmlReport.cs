@@ -112,9 +112,9 @@ internal static class HtmlReport
         html.Append("<figure>\n<h3>Bytes on the wire per message (headers and framing included)</h3>\n");
         html.Append(BarChart.Render("bytes-per-message", "bytes per message", ["↓", "↑"],
             [.. ran.Select(a => new BarChart.Group(a.Id,
-                [a.Down.Messages > 0 ? a.Down.BytesPerMessage : null, a.Up.Messages > 0 ? a.Up.BytesUpPerMessage : null],
-                [a.Down.Messages > 0 ? Bytes(a.Down.BytesPerMessage) : "–", a.Up.Messages > 0 ? Bytes(a.Up.BytesUpPerMessage) : "–"]))]));
-        html.Append($"<p class=\"sub\">Payload {E(Bytes(r.Settings.MessageBytes))}. ↓ a push server → client (ticker), both ways of the wire (polls and acknowledgements included); ↑ a send client → server (chat), the bytes that went up.</p>\n</figure>\n");
+                [a.Down.Messages > 0 ? a.Down.BytesPerMessage : null, a.Up.Messages > 0 ? a.BytesPerSend : null],
+                [a.Down.Messages > 0 ? Bytes(a.Down.BytesPerMessage) : "–", a.Up.Messages > 0 ? Bytes(a.BytesPerSend) : "–"]))]));
+        html.Append($"<p class=\"sub\">Payload {E(Bytes(r.Settings.MessageBytes))}. ↓ a push server → client (ticker), both ways of the wire (polls and acknowledgements included); ↑ a send client → server (chat), the bytes that went up to carry it.</p>\n</figure>\n");
         html.Append("<figure>\n<h3>HTTP requests per message</h3>\n");
         html.Append(BarChart.Render("requests-per-message", "requests per message", ["↓", "↑"],
             [.. ran.Select(a => new BarChart.Group(a.Id,

@@ -153,14 +153,14 @@ internal static class MarkdownReport
         }
 
         md.AppendLine().AppendLine("### Wire, burst, idle and full-duplex").AppendLine();
-        md.AppendLine("| Approach | Transport | ↓ bytes down/up per msg | ↓ requests/msg | ↑ bytes down/up per msg | ↑ requests/msg | Burst | Idle | Full-duplex evidence |").AppendLine("|---|---|---:|---:|---:|---:|---|---|---|");
+        md.AppendLine("| Approach | Transport | ↓ bytes down/up per msg | ↓ requests/msg | ↑ chat window bytes down/up per msg sent | ↑ bytes up per send | ↑ requests/msg | Burst | Idle | Full-duplex evidence |").AppendLine("|---|---|---:|---:|---:|---:|---:|---|---|---|");
         foreach (ApproachResult a in ran)
         {
             string burst = a.Burst.Count > 0 ? $"{a.Burst.Count} in {Ms(a.Burst.Milliseconds)} ({Number(a.Burst.MessagesPerSecond)} msg/s)" : "–";
             string idle = a.Idle.Seconds > 0 ? $"{Bytes(a.Idle.BytesPerClientPerSecond)}/s, {Ratio(a.Idle.RequestsPerClientPerSecond)} req/s" : "–";
             FullDuplexResult d = a.FullDuplex;
             string duplex = $"{Count(d.Overlapping)} of {Count(d.UpstreamTransfers)} overlapping on {Count(d.ConnectionsUsed)} connection(s): {Escape(d.Evidence)}";
-            md.AppendLine($"| {Escape(a.Id)} | {Escape(a.Transport ?? a.Id)} | {Number(a.Down.BytesDownPerMessage)} / {Number(a.Down.BytesUpPerMessage)} | {Ratio(a.Down.RequestsPerMessage)} | {Number(a.Up.BytesDownPerMessage)} / {Number(a.Up.BytesUpPerMessage)} | {Ratio(a.Up.RequestsPerMessage)} | {burst} | {idle} | {duplex} |");
+            md.AppendLine($"| {Escape(a.Id)} | {Escape(a.Transport ?? a.Id)} | {Number(a.Down.BytesDownPerMessage)} / {Number(a.Down.BytesUpPerMessage)} | {Ratio(a.Down.RequestsPerMessage)} | {Number(a.Up.BytesDownPerMessage)} / {Number(a.Up.BytesUpPerMessage)} | {Number(a.BytesPerSend)} | {Ratio(a.Up.RequestsPerMessage)} | {burst} | {idle} | {duplex} |");
         }
 
         md.AppendLine();

@@ -200,6 +200,7 @@ internal sealed class ApproachRunner(CompareApproach approach, CompareSettings s
             FullDuplex = FullDuplex(chat, n),
             Down = Cost(ticker, (long)ticks * n),
             Up = Cost(chat, (long)each * n),
+            BytesPerSend = SendCost(ticker, (long)ticks * n, chat, (long)each * n, (long)each * n * n),
             ConnectionsPerClient = (double)whole.Connections / n,
             Idle = new IdleCost(idle.TotalSeconds, (idleCounts.BytesUp + idleCounts.BytesDown) / idle.TotalSeconds / n, idleCounts.Requests / idle.TotalSeconds / n),
             Burst = new BurstResult(settings.BurstCount, burstMs, burstMs > 0 ? settings.BurstCount * n / (burstMs / 1000) : 0),
@@ -238,6 +239,22 @@ internal sealed class ApproachRunner(CompareApproach approach, CompareSettings s
     private static WireCost Cost(WireCounts counts, long messages) => messages == 0
         ? WireCost.None
         : new WireCost(messages, (double)counts.BytesDown / messages, (double)counts.BytesUp / messages, (double)counts.Requests / messages);
+
+    /// <summary>
+    /// Bytes up per message sent, receiving's upward cost taken out: the ticker window says what
+    /// going up costs per delivered message (polls, acknowledgements); the chat window's deliveries
+    /// cost that too, and what is left went up to carry the sends.
+    /// </summary>
+    internal static double SendCost(WireCounts ticker, long tickerDelivered, WireCounts chat, long sent, long chatDelivered)
+    {
+        if (sent == 0)
+        {
+            return 0;
+        }
+
+        double receivingUp = tickerDelivered == 0 ? 0 : (double)ticker.BytesUp / tickerDelivered;
+        return Math.Max(0, chat.BytesUp - (receivingUp * chatDelivered)) / sent;
+    }
 
     /// <summary>Observed, not declared: most of the client's upstream transfers went out under a response in flight on the same connection.</summary>
     private static FullDuplexResult FullDuplex(WireCounts chat, int clients)
