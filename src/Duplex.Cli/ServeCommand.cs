@@ -42,6 +42,11 @@ internal static class ServeCommand
             }
         });
 
+        var compareMemory = new Option<bool>("--compare-memory")
+        {
+            Description = "Let the compare workload answer memory requests with the managed heap after a full garbage collection (how duplex compare measures memory per client on the servers it starts; off by default, since each request collects).",
+        };
+
         var aspNetCore = new Option<bool>("--aspnetcore")
         {
             Description = "Serve through ASP.NET Core on Kestrel (Duplex.AspNetCore) instead of the built-in server: HTTP/1.1 and HTTP/2 on one port (h2c by prior knowledge on http://, ALPN h2 with --tls), WebSockets over both (RFC 8441).",
@@ -49,7 +54,7 @@ internal static class ServeCommand
         var logRequests = new Option<bool>("--log-requests") { Description = "With --aspnetcore: print 'PROTOCOL METHOD PATH' on stdout for every request as it arrives (HTTP/2 CONNECT /echo for a WebSocket over HTTP/2)." };
         var tls = new TlsOptions();
 
-        var command = new Command("serve", "Serve the demo pages at / (echo, chat, ticker, compare), a WebSocket echo at /echo, a session endpoint with channels (every transport, duplex.js) at /realtime and the workload of duplex compare at /compare until Ctrl+C.") { host, port, web, tickerInterval, compareHeartbeat, aspNetCore, logRequests };
+        var command = new Command("serve", "Serve the demo pages at / (echo, chat, ticker, compare), a WebSocket echo at /echo, a session endpoint with channels (every transport, duplex.js) at /realtime and the workload of duplex compare at /compare until Ctrl+C.") { host, port, web, tickerInterval, compareHeartbeat, compareMemory, aspNetCore, logRequests };
         tls.AddTo(command);
         command.Validators.Add(result =>
         {
@@ -59,7 +64,7 @@ internal static class ServeCommand
             }
         });
         command.SetAction((parse, ct) => RunAsync(
-            new ServeSettings(parse.GetValue(host)!, parse.GetValue(port), parse.GetValue(web), TimeSpan.FromMilliseconds(parse.GetValue(tickerInterval)), TimeSpan.FromMilliseconds(parse.GetValue(compareHeartbeat)), parse.GetValue(aspNetCore), parse.GetValue(logRequests)),
+            new ServeSettings(parse.GetValue(host)!, parse.GetValue(port), parse.GetValue(web), TimeSpan.FromMilliseconds(parse.GetValue(tickerInterval)), TimeSpan.FromMilliseconds(parse.GetValue(compareHeartbeat)), parse.GetValue(compareMemory), parse.GetValue(aspNetCore), parse.GetValue(logRequests)),
             tls.Read(parse, context.GetEnvironmentVariable),
             context,
             ct));
@@ -68,7 +73,7 @@ internal static class ServeCommand
 
     private static async Task<int> RunAsync(ServeSettings settings, TlsSettings tls, CliContext context, CancellationToken cancellationToken)
     {
-        (string host, int port, string? web, TimeSpan tickerInterval, TimeSpan compareHeartbeat, bool aspNetCore, bool logRequests) = settings;
+        (string host, int port, string? web, TimeSpan tickerInterval, TimeSpan compareHeartbeat, bool compareMemory, bool aspNetCore, bool logRequests) = settings;
         if (!CliArguments.TryParseHost(host, out IPAddress? address))
         {
             await context.Error.WriteLineAsync($"duplex serve: '{host}' is not an IP address (or localhost).").ConfigureAwait(false);
@@ -101,7 +106,7 @@ internal static class ServeCommand
         await using IServeHost server = aspNetCore
             ? new AspNetCoreServeHost(hostOptions, loggerFactory, logRequests ? context.Out : null)
             : new BuiltInServeHost(hostOptions, loggerFactory);
-        CompareRoutes compare = CompareServe.Create(compareHeartbeat, new CompareReportStore(context.GetEnvironmentVariable), loggerFactory.CreateLogger("Duplex.Cli.Compare"));
+        CompareRoutes compare = CompareServe.Create(compareHeartbeat, new CompareReportStore(context.GetEnvironmentVariable), loggerFactory.CreateLogger("Duplex.Cli.Compare"), compareMemory);
         RealtimeEndpoint realtime = Endpoints.MapServe(server, webRoot, compare);
         IPEndPoint bound;
         try
@@ -137,5 +142,5 @@ internal static class ServeCommand
     }
 
     /// <summary>What the options of <c>duplex serve</c> other than TLS say.</summary>
-    private sealed record ServeSettings(string Host, int Port, string? Web, TimeSpan TickerInterval, TimeSpan CompareHeartbeat, bool AspNetCore, bool LogRequests);
+    private sealed record ServeSettings(string Host, int Port, string? Web, TimeSpan TickerInterval, TimeSpan CompareHeartbeat, bool CompareMemory, bool AspNetCore, bool LogRequests);
 }

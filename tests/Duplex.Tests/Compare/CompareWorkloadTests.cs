@@ -150,6 +150,50 @@ public sealed class CompareWorkloadTests
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
+    public async Task Memory_is_the_live_heap_and_answered_only_where_the_server_allows_it(bool aspNetCore)
+    {
+        await using (CliHarness plain = StartServe(aspNetCore))
+        await using (CompareTestClient client = await CompareTestClient.ConnectAsync(await CompareEndpointAsync(plain), RealtimeTransport.WebSocket))
+        {
+            // A full collection on request is not for anyone to ask of a server that did not allow it.
+            await client.SendAsync("""{"k":"memory"}""");
+            JsonElement refused = await client.NextAsync("error");
+            Assert.Equal("memory", refused.GetProperty("of").GetString());
+            Assert.Contains("--compare-memory", refused.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        }
+
+        await using CliHarness serve = StartServe(aspNetCore, "--compare-memory");
+        Uri endpoint = await CompareEndpointAsync(serve);
+        await using CompareTestClient probe = await CompareTestClient.ConnectAsync(endpoint, RealtimeTransport.WebSocket);
+        await probe.SendAsync("""{"k":"memory"}""");
+        long before = (await probe.NextAsync("memory")).GetProperty("heap").GetInt64();
+
+        // Twenty more sessions are held by the server: the live heap grows (each holds its queues and state).
+        var more = new List<CompareTestClient>();
+        try
+        {
+            for (int i = 0; i < 20; i++)
+            {
+                more.Add(await CompareTestClient.ConnectAsync(endpoint, RealtimeTransport.WebSocket));
+            }
+
+            await probe.SendAsync("""{"k":"memory"}""");
+            long after = (await probe.NextAsync("memory")).GetProperty("heap").GetInt64();
+            Assert.True(before > 0, $"heap {before}");
+            Assert.True(after > before, $"the heap did not grow with 20 sessions: {before} then {after}");
+        }
+        finally
+        {
+            foreach (CompareTestClient c in more)
+            {
+                await c.DisposeAsync();
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
     public async Task A_bad_message_gets_an_error_reply_and_the_session_goes_on(bool aspNetCore)
     {
         await using CliHarness serve = StartServe(aspNetCore);

@@ -92,7 +92,17 @@ internal sealed class ApproachRunner(CompareApproach approach, CompareSettings s
     {
         int n = settings.Clients;
         TimeSpan window = settings.WorkloadWindow;
-        ProcessSample? beforeConnect = Server?.Sample();
+
+        // Memory: the server's live heap before and after the clients connect, asked by a session
+        // of its own (straight to the server, not through the relay, so the wire counts are the clients').
+        await using WorkloadClient? memory = Server is null ? null : new WorkloadClient(0, _run + "-memory", endpoint, CompareApproach.Find("websocket")!.ClientOptions(settings.PollInterval, TimeSpan.FromSeconds(5)), new WorkloadProbe());
+        long? heapBefore = null;
+        if (memory is not null)
+        {
+            await memory.ConnectAsync(ConnectBound, cancellationToken).ConfigureAwait(false);
+            heapBefore = await memory.MemoryAsync(ConnectBound, cancellationToken).ConfigureAwait(false);
+        }
+
         WireCounts start = relay.Snapshot();
 
         progress.Report($"{approach.Id}: connecting {n} clients");
@@ -110,7 +120,7 @@ internal sealed class ApproachRunner(CompareApproach approach, CompareSettings s
         {
             await Task.WhenAll(_clients.Select(c => c.SyncClockAsync(5, cancellationToken))).ConfigureAwait(false);
         }
-        ProcessSample? connected = Server?.Sample();
+        long? heapConnected = memory is null ? null : await memory.MemoryAsync(ConnectBound, cancellationToken).ConfigureAwait(false);
         string? transport = _clients[0].Client.Transport is { } t ? RealtimeTransports.Name(t) : null;
 
         // Warm-up: every path of the workload once, not recorded.
@@ -204,7 +214,7 @@ internal sealed class ApproachRunner(CompareApproach approach, CompareSettings s
             ConnectionsPerClient = (double)whole.Connections / n,
             Idle = new IdleCost(idle.TotalSeconds, (idleCounts.BytesUp + idleCounts.BytesDown) / idle.TotalSeconds / n, idleCounts.Requests / idle.TotalSeconds / n),
             Burst = new BurstResult(settings.BurstCount, burstMs, burstMs > 0 ? settings.BurstCount * n / (burstMs / 1000) : 0),
-            ServerCost = Cost(beforeConnect, connected, measuredFrom, measuredTo, measuredSeconds, n),
+            ServerCost = Cost(heapBefore, heapConnected, measuredFrom, measuredTo, measuredSeconds, n),
             Integrity = _probe.Checker.Result(),
             Workloads = _workloads,
         };
@@ -266,15 +276,16 @@ internal sealed class ApproachRunner(CompareApproach approach, CompareSettings s
         return new FullDuplexResult(observed, chat.UpstreamTransfers, chat.OverlappingTransfers, chat.ConnectionsUsed, evidence);
     }
 
-    private static ServerCost Cost(ProcessSample? beforeConnect, ProcessSample? connected, ProcessSample? from, ProcessSample? to, double seconds, int clients)
+    /// <summary>CPU from the process's times over the measured workloads; memory from its live heap before and after the clients connected.</summary>
+    private static ServerCost Cost(long? heapBefore, long? heapConnected, ProcessSample? from, ProcessSample? to, double seconds, int clients)
     {
-        if (beforeConnect is not { } before || connected is not { } after || from is not { } a || to is not { } b || seconds <= 0)
+        if (heapBefore is not long before || heapConnected is not long after || from is not { } a || to is not { } b || seconds <= 0)
         {
             return ServerCost.None;
         }
 
         double cpuMsPerClientSecond = (b.Cpu - a.Cpu).TotalMilliseconds / clients / seconds;
-        double memoryPerClient = (double)(after.ResidentBytes - before.ResidentBytes) / clients;
+        double memoryPerClient = Math.Max(0, after - before) / (double)clients;
         return new ServerCost(cpuMsPerClientSecond, memoryPerClient);
     }
 }

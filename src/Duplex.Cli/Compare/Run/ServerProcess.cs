@@ -53,7 +53,7 @@ internal sealed partial class ServerProcess : IAsyncDisposable
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
-        foreach (string argument in (string[])["exec", dll, "serve", "--host", "127.0.0.1", "--port", "0", "--web", WebFolder(), "--ticker-interval", "60000", "--compare-heartbeat", heartbeat.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture)])
+        foreach (string argument in (string[])["exec", dll, "serve", "--host", "127.0.0.1", "--port", "0", "--web", WebFolder(), "--ticker-interval", "60000", "--compare-heartbeat", heartbeat.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture), "--compare-memory"])
         {
             start.ArgumentList.Add(argument);
         }

@@ -23,6 +23,7 @@ internal sealed class WorkloadClient : IAsyncDisposable
     private TaskCompletionSource? _tickerDone;
     private TaskCompletionSource<long>? _burstDone;
     private TaskCompletionSource? _chatDone;
+    private TaskCompletionSource<long>? _memory;
     private long _burstStarted;
     private long _burstExpected;
     private long _burstSeen;
@@ -100,6 +101,14 @@ internal sealed class WorkloadClient : IAsyncDisposable
                 OffsetMicroseconds = server - ((client + received) / 2);
             }
         }
+    }
+
+    /// <summary>Asks the server for its live managed heap (a full collection: docs/PROTOCOL.md §12, <c>memory</c>).</summary>
+    public async Task<long> MemoryAsync(TimeSpan bound, CancellationToken cancellationToken)
+    {
+        _memory = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await SendAsync(w => w.WriteString("k", "memory"), cancellationToken).ConfigureAwait(false);
+        return await _memory.Task.WaitAsync(bound, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Asks for a ticker of <paramref name="count"/> messages at <paramref name="rate"/> a second; returns once its <c>done</c> arrived.</summary>
@@ -212,6 +221,9 @@ internal sealed class WorkloadClient : IAsyncDisposable
             case "hello":
                 _hello?.TrySetResult(root.Clone());
                 break;
+            case "memory":
+                _memory?.TrySetResult(root.GetProperty("heap").GetInt64());
+                break;
             case "pong":
                 _pong?.TrySetResult((root.GetProperty("c").GetInt64(), root.GetProperty("s").GetInt64(), now));
                 break;
@@ -246,9 +258,15 @@ internal sealed class WorkloadClient : IAsyncDisposable
 
                 break;
             case "error":
+                string why = root.TryGetProperty("reason", out JsonElement reason) ? reason.GetString() ?? "error" : "error";
                 lock (_gate)
                 {
-                    ServerErrors.Add(root.TryGetProperty("reason", out JsonElement reason) ? reason.GetString() ?? "error" : "error");
+                    ServerErrors.Add(why);
+                }
+
+                if (root.TryGetProperty("of", out JsonElement of) && of.GetString() == "memory")
+                {
+                    _memory?.TrySetException(new InvalidOperationException(why));
                 }
 
                 break;

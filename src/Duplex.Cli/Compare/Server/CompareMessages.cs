@@ -22,6 +22,13 @@ internal static class CompareMessages
         json.WriteNumber("members", members);
     });
 
+    /// <summary><c>{"k":"memory","heap":B}</c>: B bytes of managed heap live after a full collection.</summary>
+    public static byte[] Memory(long heap) => Write(json =>
+    {
+        json.WriteString("k", "memory");
+        json.WriteNumber("heap", heap);
+    });
+
     /// <summary><c>{"k":"pong","c":T,"s":S}</c>, T echoed as it came.</summary>
     public static byte[] Pong(byte[] clientTime, long serverTime) => Write(json =>
     {

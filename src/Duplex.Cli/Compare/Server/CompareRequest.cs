@@ -18,5 +18,8 @@ internal sealed record TickerRequest(double Rate, long Count, int Size) : Compar
 /// <summary><c>{"k":"burst","count":M,"size":B}</c>.</summary>
 internal sealed record BurstRequest(long Count, int Size) : CompareRequest;
 
+/// <summary><c>{"k":"memory"}</c>: the managed heap after a full collection (answered only with <c>--compare-memory</c>).</summary>
+internal sealed record MemoryRequest : CompareRequest;
+
 /// <summary><c>{"k":"stop"}</c>: stop this client's ticker.</summary>
 internal sealed record StopRequest : CompareRequest;

@@ -53,7 +53,8 @@ internal static class CompareRequestReader
                     "ticker" => ReadTicker(root),
                     "burst" => ReadBurst(root),
                     "stop" => new StopRequest(),
-                    _ => throw new BadRequestException($"unknown kind '{kind}' (hello, ping, chat, ticker, burst, stop)"),
+                    "memory" => new MemoryRequest(),
+                    _ => throw new BadRequestException($"unknown kind '{kind}' (hello, ping, chat, ticker, burst, stop, memory)"),
                 };
             }
             catch (BadRequestException ex)

@@ -13,10 +13,11 @@ internal static class CompareServe
     /// <param name="heartbeat">The endpoint's heartbeat interval (<c>--compare-heartbeat</c>): what an idle connection costs, how soon a dead flow is noticed.</param>
     /// <param name="store">Where the last report is read from.</param>
     /// <param name="logger">Where refused workload messages are logged.</param>
-    public static CompareRoutes Create(TimeSpan heartbeat, CompareReportStore store, ILogger logger)
+    /// <param name="memory">Whether <c>memory</c> requests are answered (<c>--compare-memory</c>): each one collects the whole heap.</param>
+    public static CompareRoutes Create(TimeSpan heartbeat, CompareReportStore store, ILogger logger, bool memory = false)
     {
         ArgumentNullException.ThrowIfNull(store);
-        var workload = new CompareWorkload(logger);
+        var workload = new CompareWorkload(logger) { AnswersMemory = memory };
         return new CompareRoutes(workload.ServeAsync, Options(heartbeat), ReportHandler(store.LoadJson, "application/json"), ReportHandler(store.LoadHtml, "text/html; charset=utf-8"));
     }
 

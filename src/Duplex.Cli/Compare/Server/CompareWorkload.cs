@@ -15,6 +15,9 @@ internal sealed class CompareWorkload(ILogger logger)
     /// <summary>The groups of every session this workload serves.</summary>
     public RunGroups Groups { get; } = new();
 
+    /// <summary>Whether <c>memory</c> requests are answered (each collects the whole heap: only on a server compare starts for itself).</summary>
+    public bool AnswersMemory { get; init; }
+
     /// <summary>Serves one session until it ends.</summary>
     public async Task ServeAsync(RealtimeSession session, CancellationToken cancellationToken)
     {
@@ -103,9 +106,27 @@ internal sealed class CompareWorkload(ILogger logger)
                 await client.StopTickerAsync().ConfigureAwait(false);
                 return null;
 
+            case MemoryRequest:
+                if (!AnswersMemory)
+                {
+                    return "memory requests are not answered here (duplex serve --compare-memory)";
+                }
+
+                await session.SendAsync(MessageType.Text, CompareMessages.Memory(LiveHeap()), cancellationToken).ConfigureAwait(false);
+                return null;
+
             default:
                 return "not a workload request";
         }
+    }
+
+    /// <summary>The managed heap that is live: collected fully twice, finalizers run between, so that what is left is held by someone.</summary>
+    private static long LiveHeap()
+    {
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+        GC.WaitForPendingFinalizers();
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+        return GC.GetTotalMemory(forceFullCollection: false);
     }
 
     /// <summary>Sends one chat message to every member of the group; a member whose session ended (or is full) is skipped.</summary>
