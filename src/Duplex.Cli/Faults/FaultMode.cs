@@ -14,6 +14,12 @@ public enum FaultMode
     RefuseUpgrades,
 
     /// <summary>
+    /// A firewall that resets a connection whose first request asks for an upgrade: RST to the
+    /// client, no answer, so that the client cannot tell it from a network fault. Everything else passes.
+    /// </summary>
+    ResetUpgrades,
+
+    /// <summary>
     /// A buffering gateway (an anti-virus scanner, some reverse proxies): each HTTP response is
     /// held until it is complete, then sent whole. A response that never completes (an event
     /// stream) is never sent. Upgraded connections pass once the 101 is through.

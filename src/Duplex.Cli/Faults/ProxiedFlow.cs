@@ -38,7 +38,7 @@ internal sealed class ProxiedFlow
         try
         {
             await _upstream.ConnectAsync(_proxy.Options.Upstream, stopping).ConfigureAwait(false);
-            if (Mode == FaultMode.RefuseUpgrades && !await PassFirstRequestAsync(stopping).ConfigureAwait(false))
+            if (Mode is FaultMode.RefuseUpgrades or FaultMode.ResetUpgrades && !await PassFirstRequestAsync(stopping).ConfigureAwait(false))
             {
                 return;
             }
@@ -103,7 +103,8 @@ internal sealed class ProxiedFlow
 
     /// <summary>
     /// An HTTP-only proxy's judgement of the connection's first request: an upgrade is answered
-    /// 403 and the connection closed (false); anything else is forwarded (true).
+    /// 403 and the connection closed, or reset with no answer (<see cref="FaultMode.ResetUpgrades"/>)
+    /// (false); anything else is forwarded (true).
     /// </summary>
     private async Task<bool> PassFirstRequestAsync(CancellationToken stopping)
     {
@@ -127,6 +128,12 @@ internal sealed class ProxiedFlow
             if (request is not null && request.Headers.Contains("Upgrade"))
             {
                 _proxy.CountRefusedUpgrade();
+                if (Mode == FaultMode.ResetUpgrades)
+                {
+                    Reset();
+                    return false;
+                }
+
                 await _client.SendAsync(Forbidden, stopping).ConfigureAwait(false);
                 _client.Shutdown(SocketShutdown.Send);
                 return false;

@@ -51,7 +51,7 @@ internal sealed class ClientEventStreamTransport(RealtimeClient client, ClientSe
         }
         catch (Exception ex) when (ex is HttpRequestException or IOException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
-            throw ex as TransportFailedException ?? new TransportFailedException(ex is OperationCanceledException ? "no open envelope on the event stream in time" : $"the event stream failed: {ex.Message}", ex);
+            throw ex as TransportFailedException ?? new TransportFailedException(ex is OperationCanceledException ? "no open envelope on the event stream in time" : $"the event stream failed: {ex.Message}", ex) { Transient = ex is not OperationCanceledException };
         }
     }
 

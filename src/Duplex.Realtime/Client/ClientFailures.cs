@@ -51,4 +51,12 @@ internal sealed class TransportFailedException : IOException
     public TransportFailedException()
     {
     }
+
+    /// <summary>
+    /// Whether the failure was no answer at all (the connection reset or closed, a WebSocket
+    /// handshake without a status) rather than an answer (a status, a first event that is not
+    /// <c>o</c>) or a deadline passing (a gateway that holds responses). A transport that failed
+    /// so before another opened is tried again at the next reconnect (docs/PROTOCOL.md §8).
+    /// </summary>
+    public bool Transient { get; init; }
 }

@@ -39,7 +39,7 @@ internal sealed class ClientPollTransport(RealtimeClient client, ClientSession s
         }
         catch (Exception ex) when (ex is HttpRequestException or IOException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
-            throw ex as TransportFailedException ?? new TransportFailedException(ex is OperationCanceledException ? "no answer to the first poll in time" : $"the first poll failed: {ex.Message}", ex);
+            throw ex as TransportFailedException ?? new TransportFailedException(ex is OperationCanceledException ? "no answer to the first poll in time" : $"the first poll failed: {ex.Message}", ex) { Transient = ex is not OperationCanceledException };
         }
     }
 

@@ -49,11 +49,11 @@ internal sealed class ClientWebSocketTransport(RealtimeClient client, ClientSess
         }
         catch (WebSocketHandshakeException ex)
         {
-            throw new TransportFailedException(ex.StatusCode == 0 ? $"the WebSocket failed: {ex.Message}" : $"the WebSocket upgrade was refused with {ex.StatusCode}", ex);
+            throw new TransportFailedException(ex.StatusCode == 0 ? $"the WebSocket failed: {ex.Message}" : $"the WebSocket upgrade was refused with {ex.StatusCode}", ex) { Transient = ex.StatusCode == 0 };
         }
         catch (Exception ex) when (ex is IOException or WebSocketClosedException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
-            throw new TransportFailedException(ex is OperationCanceledException ? "no open envelope on the WebSocket in time" : $"the WebSocket failed before its open envelope: {ex.Message}", ex);
+            throw ex as TransportFailedException ?? new TransportFailedException(ex is OperationCanceledException ? "no open envelope on the WebSocket in time" : $"the WebSocket failed before its open envelope: {ex.Message}", ex) { Transient = ex is not OperationCanceledException };
         }
     }
 

@@ -46,6 +46,7 @@ public sealed partial class RealtimeClient
             RenewChannels(session);
             _session = session;
             _refused.Clear();
+            _retried.Clear();
             _lastWorked = null;
             ready = _sessionReady;
         }
@@ -54,7 +55,11 @@ public sealed partial class RealtimeClient
         return session;
     }
 
-    /// <summary>The transports to try for the session now: the one that worked last, then the others in order (without those a later one replaced).</summary>
+    /// <summary>
+    /// The transports to try for the session now: those ahead of the one that worked last that
+    /// failed with no answer (a reset: docs/PROTOCOL.md §8), then the one that worked last, then the
+    /// others in order (without those that were answered no, or timed out, before a later one opened).
+    /// </summary>
     private List<RealtimeTransport> Candidates(ClientSession session)
     {
         IReadOnlyList<RealtimeTransport> offered = session.Answer.Transports;
@@ -69,6 +74,7 @@ public sealed partial class RealtimeClient
             var result = new List<RealtimeTransport>(order.Count);
             if (_lastWorked is { } last && order.Contains(last))
             {
+                result.AddRange(order.Take(order.IndexOf(last)).Where(_retried.Contains));
                 result.Add(last);
             }
 
@@ -81,6 +87,7 @@ public sealed partial class RealtimeClient
     {
         List<RealtimeTransport> order = Candidates(session);
         var failures = new List<string>();
+        var transient = new bool[order.Count];
         for (int i = 0; i < order.Count; i++)
         {
             ClientTransport transport = order[i] switch
@@ -96,12 +103,15 @@ public sealed partial class RealtimeClient
                 Statistics.AddTransportOpened();
                 lock (_gate)
                 {
-                    // docs/PROTOCOL.md §8: the ones that failed before it are left for this session.
+                    // docs/PROTOCOL.md §8: the ones that failed before it are left for this session,
+                    // but those that got no answer at all (a reset) are tried again at the next reconnect.
                     for (int j = 0; j < i; j++)
                     {
-                        _refused.Add(order[j]);
+                        (transient[j] ? _retried : _refused).Add(order[j]);
+                        (transient[j] ? _refused : _retried).Remove(order[j]);
                     }
 
+                    _retried.Remove(order[i]);
                     _lastWorked = order[i];
                 }
 
@@ -113,6 +123,7 @@ public sealed partial class RealtimeClient
                 await transport.DisposeAsync().ConfigureAwait(false);
                 Log.TransportFailed(order[i], ex.Message);
                 failures.Add($"{RealtimeTransports.Name(order[i])}: {ex.Message}");
+                transient[i] = ex.Transient;
                 if (i + 1 < order.Count)
                 {
                     Raise(new RealtimeClientEvent(RealtimeClientEventKind.Fallback, State) { From = order[i], To = order[i + 1], Reason = ex.Message });

@@ -31,6 +31,9 @@ public sealed partial class RealtimeClient : IAsyncDisposable
     private readonly Lock _gate = new();
     private readonly HttpMessageInvoker? _webSocketInvoker;
     private readonly HashSet<RealtimeTransport> _refused = [];
+
+    // Transports that failed with no answer (a reset) before a later one opened: tried again first at the next reconnect.
+    private readonly HashSet<RealtimeTransport> _retried = [];
     private TaskCompletionSource _sessionReady = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private RealtimeClientState _state;
     private RealtimeTransport? _transport;

@@ -189,6 +189,54 @@ public sealed class ClientFaultTests
     }
 
     [Fact]
+    public async Task An_upgrade_reset_with_no_answer_is_tried_again_at_the_next_reconnect()
+    {
+        await using ClientFixture fixture = await ClientFixture.StartAsync(fault: FaultMode.ResetUpgrades);
+        var events = new EventLog();
+        RealtimeClient client = fixture.Client(ClientFixture.ClientOptions(), events);
+        await client.ConnectAsync().Within("connect");
+        Assert.Equal(RealtimeTransport.ServerSentEvents, client.Transport);
+        Assert.Equal(RealtimeTransport.WebSocket, events.All.Single(e => e.Kind == RealtimeClientEventKind.Fallback).From);
+        Assert.True(fixture.Proxy!.RefusedUpgrades > 0);
+
+        // The reset was no answer: not a proxy that says no. Once the network lets upgrades through,
+        // the next reconnect goes back up to WebSocket, and nothing is lost on the way.
+        Task receiving = Traffic.ExpectAsync(client, 0, 100);
+        await Traffic.SendAsync(client, 0, 50);
+        Task<RealtimeClientEvent> resumed = events.WaitAsync(RealtimeClientEventKind.Resumed);
+        fixture.Proxy.Mode = FaultMode.PassThrough;
+        fixture.Proxy.ResetAll();
+        RealtimeClientEvent back = await resumed.Within("resumed");
+        await Traffic.SendAsync(client, 50, 50);
+        await receiving;
+
+        Assert.Equal(RealtimeTransport.WebSocket, back.Transport);
+        Assert.Equal(RealtimeTransport.WebSocket, client.Transport);
+    }
+
+    [Fact]
+    public async Task An_upgrade_refused_with_a_status_is_left_for_the_session()
+    {
+        await using ClientFixture fixture = await ClientFixture.StartAsync(fault: FaultMode.RefuseUpgrades);
+        var events = new EventLog();
+        RealtimeClient client = fixture.Client(ClientFixture.ClientOptions(), events);
+        await client.ConnectAsync().Within("connect");
+        Assert.Equal(RealtimeTransport.ServerSentEvents, client.Transport);
+
+        // A 403 is the proxy's answer: the session does not ask it again at every reconnect.
+        Task<RealtimeClientEvent> resumed = events.WaitAsync(RealtimeClientEventKind.Resumed);
+        long upgrades = fixture.Proxy!.RefusedUpgrades;
+        fixture.Proxy.ResetAll();
+        RealtimeClientEvent back = await resumed.Within("resumed");
+
+        Assert.Equal(RealtimeTransport.ServerSentEvents, back.Transport);
+        Assert.Equal(upgrades, fixture.Proxy.RefusedUpgrades);
+        Task receiving = Traffic.ExpectAsync(client, 0, 20);
+        await Traffic.SendAsync(client, 0, 20);
+        await receiving;
+    }
+
+    [Fact]
     public async Task Responses_held_until_complete_fall_back_to_long_polling()
     {
         await using ClientFixture fixture = await ClientFixture.StartAsync(fault: FaultMode.BufferResponses);
