@@ -31,6 +31,16 @@ public sealed class ReportMarkdownTests
     }
 
     [Fact]
+    public void The_settings_say_how_the_latencies_were_timed()
+    {
+        CompareReport report = CompareReportSamples.Create();
+        Assert.Contains("| Clock | one clock (the server reads this machine's monotonic clock) |", MarkdownReport.Render(report), StringComparison.Ordinal);
+
+        CompareReport remote = report with { Settings = report.Settings with { Clock = "estimated over websocket", ClockOffsetMicroseconds = 1_250_000 } };
+        Assert.Contains("| Clock | estimated over websocket: the server's clock is 1250 ms ahead of this machine's |", MarkdownReport.Render(remote), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Every_approach_has_a_row_and_every_requirement_a_column()
     {
         string md = MarkdownReport.Render(CompareReportSamples.Create());

@@ -183,6 +183,7 @@ internal static class HtmlReport
             ("Burst", $"{s.BurstCount} messages at once to each client"),
             ("Short polling interval", Ms(s.PollIntervalMs)),
             ("Server heartbeat", Ms(s.HeartbeatMs)),
+            ("Clock", ReportFormat.Clock(s)),
             ("Machine", $"{m.Os}, {m.Cores} cores{(m.LoadAverage is double load ? $", load average {Number(load)}" : "")}"),
             ("Runtime", m.Runtime),
             ("Duplex", r.DuplexVersion),

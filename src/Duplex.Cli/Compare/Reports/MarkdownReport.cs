@@ -51,6 +51,7 @@ internal static class MarkdownReport
         md.AppendLine($"| Burst | {s.BurstCount} messages at once to each client |");
         md.AppendLine($"| Short polling interval | {Ms(s.PollIntervalMs)} |");
         md.AppendLine($"| Server heartbeat | {Ms(s.HeartbeatMs)} |");
+        md.AppendLine($"| Clock | {Escape(ReportFormat.Clock(s))} |");
         md.AppendLine($"| Machine | {Escape(m.Os)}, {m.Cores} cores, {Escape(m.Runtime)}{(m.LoadAverage is double load ? $", load average {Number(load)}" : "")} |");
         md.AppendLine();
     }

@@ -23,6 +23,11 @@ internal static class ReportFormat
 
     public static string Ms(double milliseconds) => $"{Number(milliseconds)} ms";
 
+    /// <summary>How the latencies were timed: "one clock (the server's is this machine's)", or the offset estimated.</summary>
+    public static string Clock(CompareSettingsReport settings) => settings.ClockOffsetMicroseconds is long offset
+        ? $"{settings.Clock}: the server's clock is {Ms(offset / 1000.0)} ahead of this machine's"
+        : settings.Clock == "same" ? "one clock (the server reads this machine's monotonic clock)" : settings.Clock;
+
     /// <summary>Bytes: 96 B, 1.2 KiB, 38 KiB, 4.1 MiB.</summary>
     public static string Bytes(double bytes)
     {

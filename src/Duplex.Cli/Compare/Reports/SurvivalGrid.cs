@@ -60,8 +60,8 @@ internal sealed class SurvivalGrid
     /// <summary>What a fault does, for the legends.</summary>
     public static string Describe(string fault) => fault switch
     {
-        "refuse-upgrades" => "an HTTP-only proxy that refuses WebSocket upgrades (and extended CONNECT)",
-        "buffer-responses" => "a gateway that holds each response until it is complete",
+        "refuse-upgrades" => "an HTTP/1.1 proxy that refuses WebSocket upgrades with 403 (it reads HTTP/1.1 only: an h2c connection, RFC 8441's extended CONNECT inside it, passes it unread)",
+        "buffer-responses" => "a gateway that holds each HTTP/1.1 response until it is complete (h2c, which it cannot read as one, never gets an answer through it)",
         "forget-idle-flows" => "a NAT that silently forgets idle flows",
         "random-resets" => "connections reset at random",
         _ => fault,
