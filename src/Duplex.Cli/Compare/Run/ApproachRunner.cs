@@ -14,6 +14,9 @@ namespace Duplex.Cli.Compare.Run;
 /// </summary>
 internal sealed class ApproachRunner(CompareApproach approach, CompareSettings settings, Uri endpoint, IProgress<string> progress)
 {
+    /// <summary>Twice the longest a client holds an acknowledgement with nothing to ride on (a quarter heartbeat, at most 250 ms).</summary>
+    private static readonly TimeSpan AcknowledgementsSettle = TimeSpan.FromMilliseconds(500);
+
     /// <summary>How long a client may take to open its session.</summary>
     private static readonly TimeSpan ConnectBound = TimeSpan.FromSeconds(15);
 
@@ -181,10 +184,16 @@ internal sealed class ApproachRunner(CompareApproach approach, CompareSettings s
         _workloads.Add(Workload("burst", burstBegan, (long)settings.BurstCount * n, (long)settings.BurstCount * n, burst));
         double burstMs = burstMicros.Max() / 1000.0;
 
-        // Idle: heartbeats (and polls) only; at least one heartbeat interval long.
+        // Idle: heartbeats (and polls) only; at least one heartbeat interval long. It opens once the
+        // acknowledgements of the burst, which a client may hold a while (docs/PROTOCOL.md §4: within a heartbeat), are out.
         TimeSpan idle = Warmup ? TimeSpan.Zero : settings.IdleWindow;
         progress.Report($"{approach.Id}: idle for {idle.TotalSeconds:0.#} s");
         _probe.Phase = null;
+        if (!Warmup)
+        {
+            await Task.Delay(AcknowledgementsSettle, cancellationToken).ConfigureAwait(false);
+        }
+
         WireCounts idleStart = relay.Snapshot();
         long idleBegan = Stopwatch.GetTimestamp();
         await Task.Delay(idle, cancellationToken).ConfigureAwait(false);
