@@ -12,8 +12,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 # Run folders are named by their start time in UTC, after the script's prefix if it has one
 # (side-by-side.sh: 20261128T072820Z; http-side-by-side.sh: http-20261201T220216Z;
-# sessions-side-by-side.sh: sessions-...; hosted-side-by-side.sh: hosted-...).
-RUN_NAME='((http|sessions|hosted)-)?[0-9]{8}T[0-9]{6}Z'
+# sessions-side-by-side.sh: sessions-...; hosted-side-by-side.sh: hosted-...; duplex compare runs kept by hand: compare-...).
+RUN_NAME='((http|sessions|hosted|compare)-)?[0-9]{8}T[0-9]{6}Z'
 cited="$(grep -ohE "$RUN_NAME" README.md docs/*.md | sort -u)"
 kept="$(git ls-files bench/results | cut -d/ -f3 | sort -u)"
 status=0
