@@ -80,6 +80,24 @@ public sealed class FaultProxyTests
     }
 
     [Fact]
+    public async Task Reset_upgrades_resets_a_websocket_handshake_with_no_answer_and_passes_plain_requests()
+    {
+        await using DuplexServer server = await StartServerAsync();
+        await using FaultProxy proxy = Proxy(server, FaultMode.ResetUpgrades);
+        using HttpClient http = Client(proxy);
+
+        var reset = await Assert.ThrowsAsync<WebSocketHandshakeException>(() =>
+            WebSocketClient.ConnectAsync(new Uri($"ws://127.0.0.1:{proxy.LocalEndPoint.Port}/echo"), null, Bounded.Token()));
+
+        // No status: the client cannot tell it from a network that broke.
+        Assert.Equal(0, reset.StatusCode);
+        Assert.Equal(1, proxy.RefusedUpgrades);
+        Assert.Equal(1, proxy.Resets);
+        Assert.Equal("hello", await http.GetStringAsync("hello"));
+        Assert.Equal(0, server.WebSocketCount);
+    }
+
+    [Fact]
     public async Task Buffer_responses_sends_a_chunked_response_only_once_complete_and_never_an_endless_stream()
     {
         await using DuplexServer server = await StartServerAsync();

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Duplex.Cli.Compare.Run;
 using Duplex.Realtime;
 using Duplex.Tests.Cli;
 
@@ -162,8 +163,10 @@ public sealed class CompareWorkloadTests
             Assert.Contains("--compare-memory", refused.GetProperty("reason").GetString(), StringComparison.Ordinal);
         }
 
-        await using CliHarness serve = StartServe(aspNetCore, "--compare-memory");
-        Uri endpoint = await CompareEndpointAsync(serve);
+        // The heap is the process's: a server of its own, as compare starts it (in-process, the
+        // test host's other tests would be in the number).
+        await using ServerProcess serve = await ServerProcess.StartAsync(aspNetCore, TimeSpan.FromSeconds(2), TestServers.Bounded());
+        var endpoint = new Uri($"http://127.0.0.1:{serve.EndPoint.Port}/compare");
         await using CompareTestClient probe = await CompareTestClient.ConnectAsync(endpoint, RealtimeTransport.WebSocket);
         await probe.SendAsync("""{"k":"memory"}""");
         long before = (await probe.NextAsync("memory")).GetProperty("heap").GetInt64();
