@@ -8,7 +8,7 @@
 // usage: node chromium-compare.js PAGE_URL [--screenshot FILE] [--timeout SECONDS] [--chromium PATH]
 // Prints one JSON line, {"ok":true,"last":{...},"progress":{...},"rows":[...]} or {"ok":false,"error":"..."}, and exits 0 or 1.
 
-const { parseArgs, intOption, printResult, chromiumPath, exitUnlessChromiumAt, withChromiumPage, runBrowserPeer } = require('./peer-common');
+const { parseArgs, intOption, printResult, chromiumPath, exitUnlessChromiumAt, withChromiumPage, finishPage, runBrowserPeer } = require('./peer-common');
 
 const { positional, options } = parseArgs(process.argv.slice(2));
 const pageUrl = positional[0];
@@ -44,12 +44,7 @@ function main() {
       cells: [...tr.querySelectorAll('td')].map((td) => td.textContent),
     })));
     const result = { ok: true, last, progress, rows };
-    if (options.screenshot) {
-      await page.screenshot({ path: options.screenshot, fullPage: true });
-      result.screenshot = options.screenshot;
-    }
-    if (browserLog.length > 0) return { ok: false, error: 'the page raised errors', browserLog, ...result };
-    return result;
+    return finishPage(page, result, browserLog, options.screenshot);
   });
 }
 

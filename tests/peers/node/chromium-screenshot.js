@@ -8,7 +8,7 @@
 // usage: node chromium-screenshot.js PAGE_URL [--selector CSS] [--screenshot FILE] [--width PX] [--height PX] [--timeout SECONDS] [--chromium PATH]
 // Prints one JSON line, {"ok":true,"rows":N,...} or {"ok":false,"error":"..."}, and exits 0 or 1.
 
-const { parseArgs, intOption, printResult, chromiumPath, exitUnlessChromiumAt, withChromiumPage, runBrowserPeer } = require('./peer-common');
+const { parseArgs, intOption, printResult, chromiumPath, exitUnlessChromiumAt, withChromiumPage, finishPage, runBrowserPeer } = require('./peer-common');
 
 const { positional, options } = parseArgs(process.argv.slice(2));
 const pageUrl = positional[0];
@@ -49,12 +49,7 @@ function main() {
       clientWidth: document.documentElement.clientWidth,
     }));
     const result = { ok: true, selector, ...facts, otherRequests };
-    if (options.screenshot) {
-      await page.screenshot({ path: options.screenshot, fullPage: true });
-      result.screenshot = options.screenshot;
-    }
-    if (browserLog.length > 0) return { ok: false, error: 'the page raised errors', browserLog, ...result };
-    return result;
+    return finishPage(page, result, browserLog, options.screenshot);
   });
 }
 

@@ -8,7 +8,7 @@
 // usage: node chromium-ticker.js PAGE_URL [--ticks N] [--screenshot FILE] [--timeout SECONDS] [--chromium PATH]
 // Prints one JSON line, {"ok":true,"symbols":[...],...} or {"ok":false,"error":"..."}, and exits 0 or 1.
 
-const { parseArgs, intOption, printResult, chromiumPath, exitUnlessChromiumAt, withChromiumPage, runBrowserPeer } = require('./peer-common');
+const { parseArgs, intOption, printResult, chromiumPath, exitUnlessChromiumAt, withChromiumPage, finishPage, runBrowserPeer } = require('./peer-common');
 
 const { positional, options } = parseArgs(process.argv.slice(2));
 const pageUrl = positional[0];
@@ -58,12 +58,7 @@ function main() {
       latency: await page.textContent('#latency'),
       latencyMs: Number(await page.getAttribute('#latency', 'data-ms')),
     };
-    if (options.screenshot) {
-      await page.screenshot({ path: options.screenshot, fullPage: true });
-      result.screenshot = options.screenshot;
-    }
-    if (browserLog.length > 0) return { ok: false, error: 'the page raised errors', browserLog, ...result };
-    return result;
+    return finishPage(page, result, browserLog, options.screenshot);
   });
 }
 

@@ -141,6 +141,19 @@ async function withChromiumPage({ executablePath, timeoutMs, profilePrefix, extr
 }
 
 /**
+ * The end of a page peer: a full-page screenshot to `screenshotPath` when one is asked (its path
+ * then in the result), and the result turned into a failure when the page logged errors.
+ */
+async function finishPage(page, result, browserLog, screenshotPath) {
+  if (screenshotPath) {
+    await page.screenshot({ path: screenshotPath, fullPage: true });
+    result.screenshot = screenshotPath;
+  }
+  if (browserLog.length > 0) return { ok: false, error: 'the page raised errors', browserLog, ...result };
+  return result;
+}
+
+/**
  * Runs `main`, prints the result line it resolves to and exits 0 when it is ok, 1 otherwise;
  * after 3 x `timeoutMs` in all it prints a time-out failure and exits 1 instead.
  */
@@ -167,6 +180,7 @@ module.exports = {
   extraChromiumArgs,
   exitUnlessChromiumAt,
   withChromiumPage,
+  finishPage,
   runBrowserPeer,
   CHROMIUM_ARGS,
 };

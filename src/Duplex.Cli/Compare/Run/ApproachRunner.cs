@@ -53,7 +53,7 @@ internal sealed class ApproachRunner(CompareApproach approach, CompareSettings s
         {
             return await MeasureAsync(relay, relayed, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is IOException or TimeoutException or OperationCanceledException or InvalidOperationException or RealtimeSessionClosedException or System.Net.Http.HttpRequestException)
+        catch (Exception ex) when (RunFailure.IsReported(ex))
         {
             cancellationToken.ThrowIfCancellationRequested();
             return NotRan(ex is TimeoutException ? "timed out: " + ex.Message : NoHttp2(ex) ? NoHttp2Reason + ex.Message : ex.Message);
@@ -70,9 +70,9 @@ internal sealed class ApproachRunner(CompareApproach approach, CompareSettings s
     /// <summary>Whether <paramref name="ex"/> is an HTTP/2 connection that the server broke by answering in another protocol.</summary>
     private bool NoHttp2(Exception ex)
     {
-        for (Exception? e = ex; e is not null; e = e.InnerException)
+        for (Exception? e = ex; approach.Http2 && e is not null; e = e.InnerException)
         {
-            if (approach.Http2 && e is System.Net.Http.HttpRequestException { HttpRequestError: System.Net.Http.HttpRequestError.HttpProtocolError })
+            if (e is System.Net.Http.HttpRequestException { HttpRequestError: System.Net.Http.HttpRequestError.HttpProtocolError })
             {
                 return true;
             }
@@ -130,7 +130,7 @@ internal sealed class ApproachRunner(CompareApproach approach, CompareSettings s
         _probe.Phase = null;
         await Task.WhenAll(_clients.Select(c => c.TickerAsync(50, 5, settings.MessageBytes, Bound(TimeSpan.FromSeconds(1)), cancellationToken))).ConfigureAwait(false);
 
-        ProcessSample? measuredFrom = Server?.Sample();
+        TimeSpan? measuredFrom = Server?.CpuTime();
         long measuredStart = Stopwatch.GetTimestamp();
 
         // Ticker: server → client at a fixed rate.
@@ -201,7 +201,7 @@ internal sealed class ApproachRunner(CompareApproach approach, CompareSettings s
         _workloads.Add(Workload("idle", idleBegan, 0, 0, idleCounts));
 
         double measuredSeconds = Stopwatch.GetElapsedTime(measuredStart).TotalSeconds;
-        ProcessSample? measuredTo = Server?.Sample();
+        TimeSpan? measuredTo = Server?.CpuTime();
         WireCounts whole = relay.Snapshot().Since(start);
         string? transportNow = _clients[0].Client.Transport is { } now ? RealtimeTransports.Name(now) : transport;
         await Task.WhenAll(_clients.Select(c => c.CloseAsync(cancellationToken))).ConfigureAwait(false);
@@ -286,14 +286,14 @@ internal sealed class ApproachRunner(CompareApproach approach, CompareSettings s
     }
 
     /// <summary>CPU from the process's times over the measured workloads; memory from its live heap before and after the clients connected.</summary>
-    private static ServerCost Cost(long? heapBefore, long? heapConnected, ProcessSample? from, ProcessSample? to, double seconds, int clients)
+    private static ServerCost Cost(long? heapBefore, long? heapConnected, TimeSpan? from, TimeSpan? to, double seconds, int clients)
     {
         if (heapBefore is not long before || heapConnected is not long after || from is not { } a || to is not { } b || seconds <= 0)
         {
             return ServerCost.None;
         }
 
-        double cpuMsPerClientSecond = (b.Cpu - a.Cpu).TotalMilliseconds / clients / seconds;
+        double cpuMsPerClientSecond = (b - a).TotalMilliseconds / clients / seconds;
         double memoryPerClient = Math.Max(0, after - before) / (double)clients;
         return new ServerCost(cpuMsPerClientSecond, memoryPerClient);
     }

@@ -176,7 +176,7 @@ internal sealed class CompareRunner(CompareSettings settings, IProgress<string> 
                     await client.CloseAsync(cancellationToken).ConfigureAwait(false);
                     return (offset, id);
                 }
-                catch (Exception ex) when (ex is IOException or TimeoutException or InvalidOperationException or Duplex.Realtime.RealtimeSessionClosedException or System.Net.Http.HttpRequestException or OperationCanceledException)
+                catch (Exception ex) when (RunFailure.IsReported(ex))
                 {
                     cancellationToken.ThrowIfCancellationRequested();
                 }

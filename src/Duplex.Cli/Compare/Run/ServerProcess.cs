@@ -96,11 +96,11 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>The process's CPU time so far and its resident memory now.</summary>
-    public ProcessSample Sample()
+    /// <summary>The process's CPU time so far (its memory is asked of the workload: docs/PROTOCOL.md §12, <c>memory</c>).</summary>
+    public TimeSpan CpuTime()
     {
         _process.Refresh();
-        return new ProcessSample(_process.TotalProcessorTime, _process.WorkingSet64);
+        return _process.TotalProcessorTime;
     }
 
     public async ValueTask DisposeAsync()
@@ -181,6 +181,3 @@ internal sealed partial class ServerProcess : IAsyncDisposable
     [GeneratedRegex(@"listening on https?://[^\s/]*:(?<port>\d+)")]
     private static partial Regex ListeningLine();
 }
-
-/// <summary>A server process's CPU time so far and resident set size, at one moment.</summary>
-internal readonly record struct ProcessSample(TimeSpan Cpu, long ResidentBytes);

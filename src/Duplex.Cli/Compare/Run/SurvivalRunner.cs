@@ -74,7 +74,7 @@ internal sealed class SurvivalRunner(FaultMode mode, CompareApproach approach, C
             await TickerAsync(client, "after", 50, 25, settings.MessageBytes, cancellationToken).ConfigureAwait(false);
             await ChatAsync(client, 10, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is IOException or TimeoutException or OperationCanceledException or InvalidOperationException or RealtimeSessionClosedException or RealtimeOutboxFullException or System.Net.Http.HttpRequestException)
+        catch (Exception ex) when (RunFailure.IsReported(ex))
         {
             cancellationToken.ThrowIfCancellationRequested();
             failure = ex is TimeoutException ? $"stalled in {stage}: nothing more arrived within the bound" : $"failed in {stage}: {ex.Message}";
