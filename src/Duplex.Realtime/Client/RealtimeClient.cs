@@ -127,6 +127,18 @@ public sealed partial class RealtimeClient : IAsyncDisposable
         }
     }
 
+    /// <summary>The heartbeat interval the server negotiated (docs/PROTOCOL.md §2, <c>heartbeatMs</c>); null before negotiate.</summary>
+    public TimeSpan? Heartbeat
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _session?.Answer.Heartbeat;
+            }
+        }
+    }
+
     /// <summary>The session's id once negotiated (a secret: docs/PROTOCOL.md §1 — do not log it).</summary>
     public string? SessionId
     {

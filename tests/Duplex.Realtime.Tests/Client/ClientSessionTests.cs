@@ -7,6 +7,18 @@ namespace Duplex.Realtime.Tests.Client;
 public sealed class ClientSessionTests
 {
     [Fact]
+    public async Task The_heartbeat_the_server_negotiated_is_known_once_connected()
+    {
+        await using ClientFixture fixture = await ClientFixture.StartAsync(ClientFixture.FastOptions(heartbeat: TimeSpan.FromMilliseconds(1700)));
+        RealtimeClient client = fixture.Client(ClientFixture.ClientOptions(RealtimeTransport.WebSocket), new EventLog());
+        Assert.Null(client.Heartbeat);
+
+        await client.ConnectAsync().Within("connect");
+
+        Assert.Equal(TimeSpan.FromMilliseconds(1700), client.Heartbeat);
+    }
+
+    [Fact]
     public async Task Messages_sent_while_offline_are_queued_and_go_out_in_order_after_the_resume()
     {
         await using ClientFixture fixture = await ClientFixture.StartAsync(fault: FaultMode.PassThrough);

@@ -27,10 +27,16 @@ public sealed class CompareGivenServerTests
             CompareReport report = CompareJson.Deserialize(await File.ReadAllTextAsync(json));
 
             Assert.Equal($"http://127.0.0.1:{port}/", report.Settings.Target);
+
+            // The server's own heartbeat (serve's default 2 s, negotiated), not --heartbeat's 1 s, sets
+            // the idle window: a window shorter than a heartbeat would read a held poll's idle as free.
+            Assert.Equal(2000, report.Settings.HeartbeatMs);
             ApproachResult websocket = report.Approaches.Single(a => a.Id == "websocket");
             Assert.True(websocket.Ran, websocket.Error);
             Assert.True(websocket.Integrity.Clean && websocket.Integrity.Delivered == websocket.Integrity.Expected, $"{websocket.Integrity}");
             Assert.True(websocket.FullDuplex.Observed, websocket.FullDuplex.Evidence);
+            Assert.True(websocket.Idle.Seconds >= 3, $"idle window {websocket.Idle.Seconds} s");
+            Assert.True(websocket.Idle.BytesPerClientPerSecond > 0, "no heartbeat in the idle window");
 
             // Not our process: its CPU and memory are not read, and the table says so.
             Assert.Null(websocket.ServerCost.CpuMillisecondsPerClientSecond);

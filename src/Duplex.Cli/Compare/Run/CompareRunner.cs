@@ -46,14 +46,26 @@ internal sealed class CompareRunner(CompareSettings settings, IProgress<string> 
                 CompareClock.Estimate => false,
                 _ => settings.Target is null || SameMachine(Endpoint(null)),
             };
-            if (!sameClock && (settings.Target is not null || builtIn is not null))
+            if (settings.Target is not null || (!sameClock && builtIn is not null))
             {
-                progress.Report("estimating the server's clock (WebSocket, else long polling: both directions equally quick)");
-                (clockOffset, string? over) = await ClockOffsetAsync(Endpoint(settings.Target is null ? builtIn : null), cancellationToken).ConfigureAwait(false);
-                clockUsed = over is null ? "pinged per client" : "estimated over " + over;
-                if (clockOffset is null)
+                progress.Report(sameClock
+                    ? "asking the server its heartbeat"
+                    : "asking the server its heartbeat and estimating its clock (WebSocket, else long polling: both directions equally quick)");
+                ServerProbe probe = await ProbeAsync(Endpoint(settings.Target is null ? builtIn : null), estimateClock: !sameClock, cancellationToken).ConfigureAwait(false);
+                if (settings.Target is not null && probe.Heartbeat is { } heartbeat)
                 {
-                    notes.Add("the server's clock could not be estimated on WebSocket or long polling: each client pinged on its own transport, which biases short polling's latencies by up to half a poll interval");
+                    // A given server's own heartbeat sets the idle window and the faults' timings, not --heartbeat.
+                    settings = settings with { Heartbeat = heartbeat };
+                }
+
+                if (!sameClock)
+                {
+                    clockOffset = probe.ClockOffset;
+                    clockUsed = probe.Over is null ? "pinged per client" : "estimated over " + probe.Over;
+                    if (clockOffset is null)
+                    {
+                        notes.Add("the server's clock could not be estimated on WebSocket or long polling: each client pinged on its own transport, which biases short polling's latencies by up to half a poll interval");
+                    }
                 }
             }
 
@@ -157,24 +169,31 @@ internal sealed class CompareRunner(CompareSettings settings, IProgress<string> 
     /// The server's clock minus this machine's, from pings over WebSocket (or long polling, where a
     /// pong goes out on the poll held open): a transport whose two directions are equally quick, so
     /// the midpoint of a round trip is when the server answered. Over short polling it is not: a
-    /// pong waits for the next poll. Null when neither transport opens.
+    /// pong waits for the next poll. The same session reads the heartbeat the server negotiates.
+    /// Nothing is known when neither transport opens.
     /// </summary>
-    private async Task<(long? Offset, string? Over)> ClockOffsetAsync(Uri endpoint, CancellationToken cancellationToken)
+    private async Task<ServerProbe> ProbeAsync(Uri endpoint, bool estimateClock, CancellationToken cancellationToken)
     {
         foreach (string id in (string[])["websocket", "long-polling"])
         {
             CompareApproach approach = CompareApproach.Find(id)!;
             var probe = new WorkloadProbe();
-            var client = new WorkloadClient(0, "cmp-clock-" + Guid.NewGuid().ToString("N")[..8], endpoint, approach.ClientOptions(settings.PollInterval, TimeSpan.FromSeconds(5)), probe);
+            var client = new WorkloadClient(0, "cmp-probe-" + Guid.NewGuid().ToString("N")[..8], endpoint, approach.ClientOptions(settings.PollInterval, TimeSpan.FromSeconds(5)), probe);
             await using (client.ConfigureAwait(false))
             {
                 try
                 {
                     await client.ConnectAsync(TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
-                    await client.SyncClockAsync(10, cancellationToken).ConfigureAwait(false);
-                    long offset = client.OffsetMicroseconds;
+                    long? offset = null;
+                    if (estimateClock)
+                    {
+                        await client.SyncClockAsync(10, cancellationToken).ConfigureAwait(false);
+                        offset = client.OffsetMicroseconds;
+                    }
+
+                    TimeSpan? heartbeat = client.Client.Heartbeat;
                     await client.CloseAsync(cancellationToken).ConfigureAwait(false);
-                    return (offset, id);
+                    return new ServerProbe(heartbeat, offset, estimateClock ? id : null);
                 }
                 catch (Exception ex) when (RunFailure.IsReported(ex))
                 {
@@ -183,8 +202,11 @@ internal sealed class CompareRunner(CompareSettings settings, IProgress<string> 
             }
         }
 
-        return (null, null);
+        return new ServerProbe(null, null, null);
     }
+
+    /// <summary>What a probe session learnt of the server: its heartbeat, and its clock's offset and over which transport (when asked).</summary>
+    private sealed record ServerProbe(TimeSpan? Heartbeat, long? ClockOffset, string? Over);
 
     private static async Task<(ServerProcess? Server, string? Error)> Started(Task<ServerProcess> starting)
     {
