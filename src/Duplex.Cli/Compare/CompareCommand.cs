@@ -118,6 +118,14 @@ internal static class CompareCommand
         await WriteAsync(settings.JsonFile, json, context).ConfigureAwait(false);
         await WriteAsync(settings.MarkdownFile, settings.MarkdownFile is null ? null : MarkdownReport.Render(report), context).ConfigureAwait(false);
         await WriteAsync(settings.HtmlFile, html, context).ConfigureAwait(false);
+        if (report.Approaches.FirstOrDefault(a => a.Ran) is null)
+        {
+            // Nothing was measured: the last report stays for the compare page, and the run fails.
+            string why = report.Approaches.FirstOrDefault()?.Error ?? "no approach was asked for";
+            await context.Error.WriteLineAsync($"duplex compare: no approach ran against {report.Settings.Target}: {why}").ConfigureAwait(false);
+            return 1;
+        }
+
         if (settings.Save)
         {
             try

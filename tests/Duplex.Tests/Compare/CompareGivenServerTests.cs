@@ -86,6 +86,35 @@ public sealed class CompareGivenServerTests
     }
 
     [Fact]
+    public async Task A_server_that_is_not_there_fails_the_run_and_keeps_the_last_report()
+    {
+        string store = Path.Combine(Path.GetTempPath(), $"duplex-compare-store-{Guid.NewGuid():N}");
+        try
+        {
+            // A port nothing listens on: bound, then let go.
+            using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+            listener.Start();
+            int port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+            listener.Stop();
+
+            Directory.CreateDirectory(store);
+            await File.WriteAllTextAsync(Path.Combine(store, "last.json"), "{\"kept\":true}");
+            (int exit, string stdout, string error) = await CliHarness.RunAsync(
+                ["compare", $"http://127.0.0.1:{port}", "--clients", "1", "--duration", "1", "--no-survival"],
+                environment: new Dictionary<string, string> { ["DUPLEX_COMPARE_DIR"] = store });
+
+            Assert.Equal(1, exit);
+            Assert.Contains($"no approach ran against http://127.0.0.1:{port}/", error, StringComparison.Ordinal);
+            Assert.Contains("did not run", stdout, StringComparison.Ordinal);
+            Assert.Equal("{\"kept\":true}", await File.ReadAllTextAsync(Path.Combine(store, "last.json")));
+        }
+        finally
+        {
+            Directory.Delete(store, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task The_clock_option_takes_only_its_three_values()
     {
         (int exit, _, string error) = await CliHarness.RunAsync(["compare", "--clock", "guess"]);
